@@ -1,0 +1,54 @@
+# p2pchat: GNU Make.  The user's CFLAGS and LDFLAGS are kept; the project's
+# own flags are added after them.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANPREFIX ?= $(PREFIX)/share/man
+MANDIR    ?= $(MANPREFIX)/man1
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WERROR    ?= -Werror
+P2P_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic $(WERROR)
+SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+PURE = proto.c roster.c
+SRCS = p2pchat.c server.c client.c net.c $(PURE)
+HDRS = p2pchat.h proto.h roster.h net.h
+
+all: p2pchat
+
+p2pchat: $(SRCS) $(HDRS)
+	$(CC) $(CFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
+
+tests/unit: tests/unit.c $(PURE) proto.h roster.h
+	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
+
+# The same program and unit tests under AddressSanitizer and UBSan.
+san/p2pchat: $(SRCS) $(HDRS)
+	@mkdir -p san
+	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
+
+san/unit: tests/unit.c $(PURE) proto.h roster.h
+	@mkdir -p san
+	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
+
+check: p2pchat tests/unit san/p2pchat san/unit
+	@bash tests/run.sh "plain:./p2pchat:./tests/unit" "asan+ubsan:san/p2pchat:san/unit"
+
+demo: p2pchat
+	@bash tests/demo.sh ./p2pchat
+
+install: p2pchat
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	cp -f p2pchat $(DESTDIR)$(BINDIR)/p2pchat
+	chmod 755 $(DESTDIR)$(BINDIR)/p2pchat
+	cp -f man/p2pchat.1 $(DESTDIR)$(MANDIR)/p2pchat.1
+	chmod 644 $(DESTDIR)$(MANDIR)/p2pchat.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/p2pchat $(DESTDIR)$(MANDIR)/p2pchat.1
+
+clean:
+	rm -rf p2pchat tests/unit san
+
+.PHONY: all check demo install uninstall clean

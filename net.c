@@ -1,0 +1,405 @@
+/*
+ * net.c: the only file that makes sockets.  Endpoints cross this boundary as
+ * struct p2p_ep; sockaddrs stay inside.  IPv4-mapped IPv6 addresses are given
+ * back as IPv4, so one host has one endpoint whatever socket saw it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+
+static socklen_t
+ep_to_sa(const struct p2p_ep *ep, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ep->family == AF_INET6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(ep->port);
+		memcpy(&s6->sin6_addr, ep->addr, 16);
+		return sizeof(*s6);
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(ep->port);
+	memcpy(&s4->sin_addr, ep->addr, 4);
+	return sizeof(*s4);
+}
+
+static void
+sa_to_ep(const struct sockaddr_storage *ss, struct p2p_ep *ep)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+	memset(ep, 0, sizeof(*ep));
+	if (ss->ss_family == AF_INET6) {
+		ep->port = ntohs(s6->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			ep->family = AF_INET;
+			memcpy(ep->addr, s6->sin6_addr.s6_addr + 12, 4);
+		} else {
+			ep->family = AF_INET6;
+			memcpy(ep->addr, &s6->sin6_addr, 16);
+		}
+	} else if (ss->ss_family == AF_INET) {
+		ep->family = AF_INET;
+		ep->port = ntohs(s4->sin_port);
+		memcpy(ep->addr, &s4->sin_addr, 4);
+	}
+}
+
+/* Non-blocking and close-on-exec, so no exec'd child inherits it. */
+static int
+setup(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	return fd;
+}
+
+static int
+close_keep_errno(int fd)
+{
+	int e = errno;
+
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+static int
+socket_for(int family, int type)
+{
+	int fd = socket(family, type, 0), on = 1;
+
+	if (fd == -1)
+		return -1;
+	if (setup(fd) == -1)
+		return close_keep_errno(fd);
+	/* one socket per family, so that an IPv4 peer never looks like ::ffff:a.b.c.d */
+	if (family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		return close_keep_errno(fd);
+	return fd;
+}
+
+static int
+bound(int fd, const struct p2p_ep *ep)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ep_to_sa(ep, &ss);
+
+	if (bind(fd, (struct sockaddr *)&ss, sl) == -1)
+		return close_keep_errno(fd);
+	return fd;
+}
+
+int
+net_udp(const struct p2p_ep *ep)
+{
+	int fd = socket_for(ep->family, SOCK_DGRAM);
+
+	return fd == -1 ? -1 : bound(fd, ep);
+}
+
+int
+net_listen(const struct p2p_ep *ep)
+{
+	int fd = socket_for(ep->family, SOCK_STREAM), on = 1;
+
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		return close_keep_errno(fd);
+	if (bound(fd, ep) == -1)
+		return -1;
+	if (listen(fd, 128) == -1)
+		return close_keep_errno(fd);
+	return fd;
+}
+
+int
+net_accept(int lfd, struct p2p_ep *peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd = accept(lfd, (struct sockaddr *)&ss, &sl);
+
+	if (fd == -1)
+		return -1;
+	if (setup(fd) == -1)
+		return close_keep_errno(fd);
+	sa_to_ep(&ss, peer);
+	return fd;
+}
+
+int
+net_connect(const struct p2p_ep *to)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ep_to_sa(to, &ss);
+	int fd = socket_for(to->family, SOCK_STREAM);
+
+	if (fd == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, sl) == -1 && errno != EINPROGRESS)
+		return close_keep_errno(fd);
+	return fd;
+}
+
+int
+net_connected(int fd)
+{
+	int err = 0;
+	socklen_t sl = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) == -1)
+		return -1;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_sendto(int fd, const void *buf, size_t len, const struct p2p_ep *to)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ep_to_sa(to, &ss);
+
+	return sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sl) == -1 ? -1 : 0;
+}
+
+ssize_t
+net_recvfrom(int fd, void *buf, size_t size, struct p2p_ep *from)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	ssize_t n = recvfrom(fd, buf, size, 0, (struct sockaddr *)&ss, &sl);
+
+	if (n >= 0)
+		sa_to_ep(&ss, from);
+	return n;
+}
+
+int
+net_sockname(int fd, struct p2p_ep *ep)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)
+		return -1;
+	sa_to_ep(&ss, ep);
+	return 0;
+}
+
+int
+net_route(const struct p2p_ep *to, struct p2p_ep *local)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = ep_to_sa(to, &ss);
+	int fd = socket_for(to->family, SOCK_DGRAM);
+
+	/* connecting a UDP socket sends nothing; it only picks the route */
+	if (fd == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, sl) == -1 || net_sockname(fd, local) == -1)
+		return close_keep_errno(fd);
+	close(fd);
+	local->port = 0;
+	return 0;
+}
+
+int
+net_resolve(const char *host, uint16_t port, struct p2p_ep *ep)
+{
+	struct addrinfo hints, *res;
+	struct sockaddr_storage ss;
+	int r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	if ((r = getaddrinfo(host, NULL, &hints, &res)) != 0)
+		return r;
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, res->ai_addr, res->ai_addrlen < sizeof(ss) ? res->ai_addrlen : sizeof(ss));
+	freeaddrinfo(res);
+	sa_to_ep(&ss, ep);
+	ep->port = port;
+	return ep->family == 0 ? EAI_FAMILY : 0;
+}
+
+const char *
+net_resolve_error(int code)
+{
+	return gai_strerror(code);
+}
+
+int
+net_random(void *buf, size_t len)
+{
+	static int fd = -1;
+	unsigned char *p = buf;
+	ssize_t n;
+
+	if (fd == -1 && (fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while (len > 0) {
+		n = read(fd, p, len);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+long long
+net_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+net_in_init(struct net_in *in, size_t size)
+{
+	memset(in, 0, sizeof(*in));
+	if ((in->buf = malloc(size)) == NULL)
+		return -1;
+	in->size = size;
+	return 0;
+}
+
+void
+net_in_free(struct net_in *in)
+{
+	free(in->buf);
+	memset(in, 0, sizeof(*in));
+}
+
+ssize_t
+net_in_fill(int fd, struct net_in *in)
+{
+	ssize_t n;
+
+	if (in->start > 0) {
+		memmove(in->buf, in->buf + in->start, in->len);
+		in->start = 0;
+	}
+	if (in->len == in->size) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	do
+		n = read(fd, in->buf + in->len, in->size - in->len);
+	while (n == -1 && errno == EINTR);
+	if (n > 0)
+		in->len += (size_t)n;
+	return n;
+}
+
+int
+net_in_record(struct net_in *in, const char *seps, char **rec, size_t *len, char *term)
+{
+	char *p, *end;
+
+	for (;;) {
+		p = in->buf + in->start;
+		end = p + in->len;
+		while (p < end && (*p == '\0' || strchr(seps, *p) == NULL))
+			p++;
+		if (p == end) {
+			if (in->skipping) {
+				in->start = in->len = 0;
+			} else if (in->len == in->size) {
+				in->skipping = 1;
+				in->start = in->len = 0;
+				return -1;
+			}
+			return 0;
+		}
+		*rec = in->buf + in->start;
+		*len = (size_t)(p - *rec);
+		*term = *p;
+		in->len -= *len + 1;
+		in->start += *len + 1;
+		if (!in->skipping)
+			return 1;
+		in->skipping = 0; /* that was the tail of an over-long record */
+	}
+}
+
+int
+net_out_add(struct net_out *out, const char *buf, size_t len, size_t max)
+{
+	size_t cap = out->cap ? out->cap : 256;
+	char *p;
+
+	if (len > max || out->len > max - len)
+		return -1;
+	while (cap < out->len + len)
+		cap *= 2;
+	if (cap != out->cap) {
+		if ((p = realloc(out->buf, cap)) == NULL)
+			return -1;
+		out->buf = p;
+		out->cap = cap;
+	}
+	memcpy(out->buf + out->len, buf, len);
+	out->len += len;
+	return 0;
+}
+
+int
+net_out_flush(int fd, struct net_out *out)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	if (out->len == 0)
+		return 0;
+	while (done < out->len) {
+		n = write(fd, out->buf + done, out->len - done);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	memmove(out->buf, out->buf + done, out->len - done);
+	out->len -= done;
+	if (out->len == 0)
+		net_out_free(out); /* an idle session holds no buffer */
+	return 0;
+}
+
+void
+net_out_free(struct net_out *out)
+{
+	free(out->buf);
+	memset(out, 0, sizeof(*out));
+}

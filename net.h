@@ -1,0 +1,69 @@
+/*
+ * net.h: sockets and buffers.  Every descriptor made here is non-blocking and
+ * close-on-exec.  Functions return -1 with errno kept; none of them exits or
+ * decides policy.
+ */
+#ifndef P2P_NET_H
+#define P2P_NET_H
+
+#include <sys/types.h>
+
+#include "proto.h"
+
+/* Input of one stream: records are cut at separators, in place. */
+struct net_in {
+	char *buf;
+	size_t size, start, len;  /* bytes buf[start, start + len) are unread */
+	int skipping;             /* dropping an over-long record up to its end */
+};
+
+/* Output of one stream: what is not written yet. */
+struct net_out {
+	char *buf;
+	size_t len, cap;
+};
+
+/* A bound UDP socket. */
+int net_udp(const struct p2p_ep *bind);
+/* A listening TCP socket. */
+int net_listen(const struct p2p_ep *bind);
+/* Accept a connection, with the peer's endpoint. */
+int net_accept(int lfd, struct p2p_ep *peer);
+/* Start a TCP connection; it completes when the fd is writable. */
+int net_connect(const struct p2p_ep *to);
+/* After the fd turned writable: 0 when the connect succeeded, else -1 and errno. */
+int net_connected(int fd);
+/* Send one datagram: 0, or -1. */
+int net_sendto(int fd, const void *buf, size_t len, const struct p2p_ep *to);
+/* Receive one datagram: its length, or -1 (EAGAIN when none is waiting). */
+ssize_t net_recvfrom(int fd, void *buf, size_t size, struct p2p_ep *from);
+/* The local endpoint of a socket. */
+int net_sockname(int fd, struct p2p_ep *ep);
+/* The local address the system would use to reach `to` (port left 0). */
+int net_route(const struct p2p_ep *to, struct p2p_ep *local);
+/* Resolve a host name or address literal: 0, or a getaddrinfo error code. */
+int net_resolve(const char *host, uint16_t port, struct p2p_ep *ep);
+/* The text of a net_resolve error. */
+const char *net_resolve_error(int code);
+/* Fill buf with random bytes from /dev/urandom. */
+int net_random(void *buf, size_t len);
+/* Milliseconds of the monotonic clock. */
+long long net_now(void);
+
+/* Give an input buffer room for records of size - 1 bytes. */
+int net_in_init(struct net_in *in, size_t size);
+/* Read what fits: bytes read, 0 at EOF, -1 on error (EAGAIN: nothing yet). */
+ssize_t net_in_fill(int fd, struct net_in *in);
+/* The next record ended by a byte of seps: 1 (rec, len, *term set), 0 when
+ * none is complete, -1 when one is longer than the buffer (it is skipped). */
+int net_in_record(struct net_in *in, const char *seps, char **rec, size_t *len, char *term);
+/* Free an input buffer. */
+void net_in_free(struct net_in *in);
+/* Queue bytes, unless that would make more than max unsent: 0, or -1. */
+int net_out_add(struct net_out *out, const char *buf, size_t len, size_t max);
+/* Write what the socket takes: 0 (done or would block), or -1 on error. */
+int net_out_flush(int fd, struct net_out *out);
+/* Free an output buffer. */
+void net_out_free(struct net_out *out);
+
+#endif

@@ -1,0 +1,310 @@
+/*
+ * p2pchat.c: main.  Reads the flags, refuses conflicting ones before anything
+ * starts, sets up signals and runs the chosen mode in the poll loop.  Only
+ * this file exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "p2pchat.h"
+#include "proto.h"
+
+#define EXIT_USAGE 2
+#define TICK 1000 /* ms: the longest poll, so a signal that lands just before poll is not lost for long */
+
+int verbose;
+static volatile sig_atomic_t got_signal;
+
+static const char usage_text[] =
+    "usage: p2pchat --server [-v] [-p PORT] [-b ADDR] [-m MAXUSERS]\n"
+    "       p2pchat --login NAME [-v] [-P LOCALPORT] [HOST[:PORT]]\n";
+
+static const char help_text[] =
+    "p2pchat: hybrid peer-to-peer chat; the server only coordinates.\n"
+    "\n"
+    "  --server, -s          run the coordinator\n"
+    "    -p, --port PORT     UDP and TCP port (default 20000; 0: any free port)\n"
+    "    -b, --bind ADDR     listen on ADDR only (default: every IPv4 and IPv6 address)\n"
+    "    -m, --max-users N   at most N users online (default 1000)\n"
+    "  --login NAME, -l NAME log in as NAME to HOST (default localhost:20000)\n"
+    "    -P, --local-port N  chat from UDP port N (default: any)\n"
+    "  -v, --verbose         log protocol detail on stderr\n"
+    "  -h, --help            this text;  -V, --version  the version\n"
+    "\n"
+    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /help, /quit.\n"
+    "Server commands: who, kick NAME, stats, quit.  See p2pchat(1).\n";
+
+static void
+vlog(const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, "p2pchat: %s\n", line);
+}
+
+void
+logmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void
+debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+static void
+usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+int
+loop_run(const struct mode *md, void *m)
+{
+	struct pollfd *fds;
+	int n, timeout;
+
+	for (;;) {
+		if (got_signal) {
+			got_signal = 0;
+			md->stop(m);
+		}
+		if ((n = md->prepare(m, net_now(), &fds, &timeout)) < 0)
+			return 0;
+		if (timeout < 0 || timeout > TICK)
+			timeout = TICK;
+		if (poll(fds, (nfds_t)n, timeout) == -1 && errno != EINTR) {
+			logmsg("poll: %s", strerror(errno));
+			return -1;
+		}
+		md->dispatch(m, net_now());
+	}
+}
+
+static void
+signals(void)
+{
+	struct sigaction sa;
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP }, i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++) {
+		/* keep SIGHUP ignored under nohup */
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN && sigs[i] == SIGHUP)
+			continue;
+		sa.sa_handler = on_signal;
+		sa.sa_flags = 0;
+		sigaction(sigs[i], &sa, NULL);
+	}
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL); /* a closed peer is an error return, not a death */
+	sigaction(SIGTTIN, &sa, NULL); /* a backgrounded server reading a tty gets EIO */
+}
+
+/* Keep fds 0-2 open, so that no socket is ever mistaken for stdin or stderr. */
+static void
+std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static long
+number(const char *flag, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+		usage("%s wants a number from %ld to %ld, not \"%s\"", flag, min, max, s);
+	return v;
+}
+
+/* HOST, HOST:PORT, [V6]:PORT, [V6] or a bare IPv6 literal. */
+static void
+host_port(char *arg, struct opts *o)
+{
+	char *colon = strrchr(arg, ':'), *close;
+
+	if (arg[0] == '[') {
+		if ((close = strchr(arg, ']')) == NULL || (close[1] != '\0' && close[1] != ':'))
+			usage("bad server address \"%s\"", arg);
+		*close = '\0';
+		o->host = arg + 1;
+		if (close[1] == ':')
+			o->port = (uint16_t)number("the server port", close + 2, 1, 65535);
+	} else if (colon != NULL && strchr(arg, ':') == colon) {
+		*colon = '\0';
+		o->host = arg;
+		o->port = (uint16_t)number("the server port", colon + 1, 1, 65535);
+	} else {
+		o->host = arg;
+	}
+	if (o->host[0] == '\0')
+		usage("empty server host in \"%s\"", arg);
+}
+
+struct flag {
+	const char *lng;
+	char shrt;
+	int arg;
+};
+
+static const struct flag flags[] = {
+	{ "server", 's', 0 }, { "login", 'l', 1 }, { "port", 'p', 1 },
+	{ "bind", 'b', 1 }, { "max-users", 'm', 1 }, { "local-port", 'P', 1 },
+	{ "verbose", 'v', 0 }, { "help", 'h', 0 }, { "version", 'V', 0 },
+};
+
+/* The short letter of the flag in argv[*i] at *pos, with its argument. */
+static int
+next_flag(int argc, char **argv, int *i, size_t *pos, char **arg)
+{
+	const char *a = argv[*i], *eq;
+	size_t k, n = sizeof(flags) / sizeof(flags[0]);
+
+	*arg = NULL;
+	if (a[1] == '-') {
+		eq = strchr(a, '=');
+		for (k = 0; k < n; k++)
+			if (strlen(flags[k].lng) == (size_t)((eq ? eq : a + strlen(a)) - (a + 2)) &&
+			    strncmp(a + 2, flags[k].lng, strlen(flags[k].lng)) == 0)
+				break;
+		if (k == n)
+			usage("unknown option %s", a);
+		if (eq != NULL && !flags[k].arg)
+			usage("--%s takes no value", flags[k].lng);
+		*pos = 0;
+		if (flags[k].arg)
+			*arg = eq != NULL ? (char *)eq + 1 : ++*i < argc ? argv[*i] : NULL;
+	} else {
+		for (k = 0; k < n && flags[k].shrt != a[*pos]; k++)
+			;
+		if (k == n)
+			usage("unknown option -%c", a[*pos]);
+		(*pos)++;
+		if (flags[k].arg) {
+			*arg = a[*pos] != '\0' ? argv[*i] + *pos : ++*i < argc ? argv[*i] : NULL;
+			*pos = 0;
+		} else if (a[*pos] == '\0') {
+			*pos = 0;
+		}
+	}
+	if (flags[k].arg && *arg == NULL)
+		usage("--%s needs a value", flags[k].lng);
+	return flags[k].shrt;
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	int i, server = 0, seen_p = 0, seen_b = 0, seen_m = 0, seen_P = 0, npos = 0;
+	char *arg, *pos[2] = { NULL, NULL };
+	size_t at;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			for (i++; i < argc; i++)
+				pos[npos < 2 ? npos : 1] = argv[i], npos++;
+			break;
+		}
+		if (argv[i][0] != '-' || argv[i][1] == '\0') {
+			pos[npos < 2 ? npos : 1] = argv[i], npos++;
+			continue;
+		}
+		at = argv[i][1] == '-' ? 0 : 1; /* a long flag, or a cluster of short ones */
+		do {
+			switch (next_flag(argc, argv, &i, &at, &arg)) {
+			case 's': server = 1; break;
+			case 'l': o->name = arg; break;
+			case 'p': o->port = (uint16_t)number("-p", arg, 0, 65535); seen_p = 1; break;
+			case 'b': o->host = arg; seen_b = 1; break;
+			case 'm': o->max_users = (int)number("-m", arg, 1, 100000); seen_m = 1; break;
+			case 'P': o->lport = (uint16_t)number("-P", arg, 1, 65535); seen_P = 1; break;
+			case 'v': verbose = o->verbose = 1; break;
+			case 'h': fputs(usage_text, stdout); fputs(help_text, stdout); exit(0);
+			case 'V': puts("p2pchat " P2P_VERSION); exit(0);
+			}
+		} while (at != 0);
+	}
+	if (server == (o->name != NULL))
+		usage(server ? "--server and --login exclude each other" : "choose --server or --login NAME");
+	if (server) {
+		if (npos > 0)
+			usage("the server takes no argument \"%s\"", pos[0]);
+		if (seen_P)
+			usage("-P is for a client");
+		return;
+	}
+	if (seen_p || seen_b || seen_m)
+		usage("-p, -b and -m are for the server; a client names it as HOST:PORT");
+	if (npos > 1)
+		usage("one server only, not \"%s\" too", pos[1]);
+	if (!proto_valid_name(o->name, strlen(o->name))) {
+		char esc[P2P_ESC_MAX(64)];
+
+		proto_escape(o->name, strlen(o->name) > 64 ? 64 : strlen(o->name), esc, sizeof(esc));
+		usage("invalid name \"%s\": 1 to %d bytes of UTF-8, without blanks, control "
+		    "characters, ',' ';' or ':'", esc, P2P_NAME_MAX);
+	}
+	if (npos == 1)
+		host_port(pos[0], o);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.port = P2P_PORT;
+	o.max_users = 1000;
+	parse_args(argc, argv, &o);
+	std_fds();
+	signals();
+	if (o.name != NULL) {
+		if (o.host == NULL)
+			o.host = "localhost";
+		return client_run(&o);
+	}
+	return server_run(&o);
+}

@@ -1,0 +1,47 @@
+/*
+ * p2pchat.h: what main shares with the two modes: the options, log lines and
+ * the poll loop that drives a mode.
+ */
+#ifndef P2P_P2PCHAT_H
+#define P2P_P2PCHAT_H
+
+#include <poll.h>
+#include <stdint.h>
+
+#define P2P_VERSION "0.1"
+
+struct opts {
+	const char *name;   /* --login NAME */
+	const char *host;   /* server host (client) or -b address (server), or NULL */
+	uint16_t port;      /* server port; 0 lets the system choose (server) */
+	uint16_t lport;     /* -P: the client's UDP port, 0 for any */
+	int max_users;      /* -m */
+	int verbose;        /* -v */
+};
+
+/* A mode (server or client) as the loop sees it. */
+struct mode {
+	/* The fds to poll (revents cleared) and the timeout in ms (-1: none);
+	 * returns how many, or -1 when the mode has finished. */
+	int (*prepare)(void *m, long long now, struct pollfd **fds, int *timeout);
+	/* Handle what poll reported, and any timer that is due. */
+	void (*dispatch)(void *m, long long now);
+	/* SIGINT, SIGTERM or SIGHUP arrived. */
+	void (*stop)(void *m);
+};
+
+extern int verbose;
+
+/* One line "p2pchat: ..." on stderr. */
+void logmsg(const char *fmt, ...);
+/* The same, only with -v. */
+void debug(const char *fmt, ...);
+/* Run a mode until it finishes: 0, or -1 if poll failed. */
+int loop_run(const struct mode *md, void *m);
+
+/* The server: the exit status. */
+int server_run(const struct opts *o);
+/* The client: the exit status. */
+int client_run(const struct opts *o);
+
+#endif

@@ -1,0 +1,513 @@
+/*
+ * proto.c: parse and format every p2pchat wire message, validate names and
+ * endpoints, and escape text for the terminal.
+ *
+ * A message is split at commas into fields; the first field names the kind
+ * and the sender decides how strict the count is: a client's request must have
+ * exactly its fields, while a server's notice may carry fields added by a later
+ * version, which are ignored.  Chat text is the last field and may itself hold
+ * commas.  No I/O, no allocation, no printing.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "proto.h"
+
+#define MAXFIELDS 6
+
+struct field {
+	const char *s;
+	size_t len;
+};
+
+static const char *errors[] = {
+	"ok", "empty message", "NUL byte", "invalid UTF-8", "unknown message",
+	"wrong number of fields", "invalid name", "invalid endpoint",
+	"invalid port", "invalid token", "invalid sequence number",
+	"message too long", "roster not ended by \"end\""
+};
+
+const char *
+proto_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err >= (int)(sizeof(errors) / sizeof(errors[0])))
+		return "unknown error";
+	return errors[err];
+}
+
+/* Decode the code point at s[*i], advancing *i: 0, or -1 when invalid. */
+static int
+utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
+{
+	unsigned int c = s[*i];
+	uint32_t v, min;
+	size_t n, k;
+
+	if (c < 0x80) {
+		*cp = c;
+		(*i)++;
+		return 0;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		n = 1, v = c & 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 2, v = c & 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 3, v = c & 0x07, min = 0x10000;
+	} else {
+		return -1;
+	}
+	if (len - *i <= n)
+		return -1;
+	for (k = 1; k <= n; k++) {
+		c = s[*i + k];
+		if ((c & 0xc0) != 0x80)
+			return -1;
+		v = v << 6 | (c & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return -1;
+	*i += n + 1;
+	*cp = v;
+	return 0;
+}
+
+int
+proto_valid_utf8(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint32_t c;
+
+	while (i < len)
+		if (utf8_next((const unsigned char *)s, len, &i, &c) == -1 || c == 0)
+			return 0;
+	return 1;
+}
+
+/* Code points that reorder or hide text: bidi controls, line separators. */
+static int
+is_bidi(uint32_t c)
+{
+	return (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Blanks and invisible format characters: two names that differ only by
+ * them would look the same on screen. */
+static int
+is_invisible(uint32_t c)
+{
+	return c <= 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad ||
+	    c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) ||
+	    (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff ||
+	    (c >= 0xfff9 && c <= 0xfffb) || is_bidi(c);
+}
+
+int
+proto_valid_name(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint32_t c;
+
+	if (len == 0 || len > P2P_NAME_MAX)
+		return 0;
+	while (i < len) {
+		if (utf8_next((const unsigned char *)s, len, &i, &c) == -1)
+			return 0;
+		if (is_invisible(c) || c == ',' || c == ';' || c == ':')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+fold(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int
+proto_name_eq(const char *a, const char *b, size_t blen)
+{
+	size_t i;
+
+	for (i = 0; i < blen; i++)
+		if (a[i] == '\0' || fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
+			return 0;
+	return a[i] == '\0';
+}
+
+/* A decimal number without sign or leading zeros, at most max. */
+static int
+parse_num(const char *s, size_t len, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 10 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_port(const char *s, size_t len, uint16_t *port)
+{
+	uint32_t v;
+
+	if (parse_num(s, len, 65535, &v) == -1 || v == 0)
+		return -P2P_EPORT;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int
+proto_parse_ep(const char *s, size_t len, struct p2p_ep *ep)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *colon, *h = s;
+	size_t hlen;
+
+	memset(ep, 0, sizeof(*ep));
+	if (len > 0 && s[0] == '[') {
+		colon = NULL;
+		for (hlen = 1; hlen + 1 < len; hlen++)
+			if (s[hlen] == ']' && s[hlen + 1] == ':')
+				colon = s + hlen + 1;
+		if (colon == NULL)
+			return -P2P_EEP;
+		h = s + 1;
+		hlen = (size_t)(colon - 1 - h);
+		ep->family = AF_INET6;
+	} else {
+		for (colon = s + len; colon > s && colon[-1] != ':'; colon--)
+			;
+		if (colon == s)
+			return -P2P_EEP;
+		colon--;
+		hlen = (size_t)(colon - s);
+		if (memchr(s, ':', hlen) != NULL)
+			return -P2P_EEP; /* IPv6 needs brackets */
+		ep->family = AF_INET;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -P2P_EEP;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(ep->family, host, ep->addr) != 1)
+		return -P2P_EEP;
+	return parse_port(colon + 1, (size_t)(s + len - colon - 1), &ep->port);
+}
+
+int
+proto_format_ep(char *buf, size_t size, const struct p2p_ep *ep)
+{
+	char host[INET6_ADDRSTRLEN];
+	int n;
+
+	if (inet_ntop(ep->family, ep->addr, host, sizeof(host)) == NULL)
+		return -1;
+	if (ep->family == AF_INET6)
+		n = snprintf(buf, size, "[%s]:%u", host, (unsigned)ep->port);
+	else
+		n = snprintf(buf, size, "%s:%u", host, (unsigned)ep->port);
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+int
+proto_ep_eq(const struct p2p_ep *a, const struct p2p_ep *b)
+{
+	size_t alen = a->family == AF_INET ? 4 : 16;
+
+	return a->family == b->family && a->port == b->port &&
+	    memcmp(a->addr, b->addr, alen) == 0;
+}
+
+/* Split at commas into at most max fields, the last taking the rest. */
+static int
+split(const char *buf, size_t len, struct field *f, int max)
+{
+	const char *end = buf + len, *c;
+	int n = 0;
+
+	for (;;) {
+		f[n].s = buf;
+		c = n + 1 < max ? memchr(buf, ',', (size_t)(end - buf)) : NULL;
+		if (c == NULL) {
+			f[n].len = (size_t)(end - buf);
+			return n + 1;
+		}
+		f[n++].len = (size_t)(c - buf);
+		buf = c + 1;
+	}
+}
+
+static int
+is(const struct field *f, const char *word)
+{
+	return f->len == strlen(word) && memcmp(f->s, word, f->len) == 0;
+}
+
+static int
+get_name(const struct field *f, char *name)
+{
+	if (!proto_valid_name(f->s, f->len))
+		return -P2P_ENAME;
+	memcpy(name, f->s, f->len);
+	name[f->len] = '\0';
+	return 0;
+}
+
+static int
+get_token(const struct field *f, char *token)
+{
+	size_t i;
+
+	if (f->len != P2P_TOKEN_LEN)
+		return -P2P_ETOKEN;
+	for (i = 0; i < f->len; i++)
+		if (!((f->s[i] >= '0' && f->s[i] <= '9') || (f->s[i] >= 'a' && f->s[i] <= 'f')))
+			return -P2P_ETOKEN;
+	memcpy(token, f->s, f->len);
+	token[f->len] = '\0';
+	return 0;
+}
+
+/* NAME,EP[,EP2,...] starting at f: a roster entry or the body of a notice. */
+static int
+get_user(const struct field *f, int n, struct p2p_msg *m)
+{
+	int r;
+
+	if (n < 2)
+		return -P2P_EFIELDS;
+	if ((r = get_name(&f[0], m->name)) < 0 ||
+	    (r = proto_parse_ep(f[1].s, f[1].len, &m->ep)) < 0)
+		return r;
+	if (n >= 3 && (r = proto_parse_ep(f[2].s, f[2].len, &m->ep2)) < 0)
+		return r;
+	return 0;
+}
+
+static int
+parse_client(const struct field *f, int n, struct p2p_msg *m)
+{
+	int r;
+
+	if (is(&f[0], "login"))
+		m->type = P2P_LOGIN;
+	else if (is(&f[0], "hello"))
+		m->type = P2P_HELLO;
+	else if (is(&f[0], "logout"))
+		m->type = P2P_LOGOUT;
+	else
+		return -P2P_ETYPE;
+	if (n != 3)
+		return -P2P_EFIELDS;
+	if ((r = get_name(&f[1], m->name)) < 0)
+		return r;
+	if (m->type == P2P_HELLO)
+		return get_token(&f[2], m->token);
+	return proto_parse_ep(f[2].s, f[2].len, &m->ep);
+}
+
+static int
+parse_server(const struct field *f, int n, struct p2p_msg *m)
+{
+	size_t len;
+	int r;
+
+	if (is(&f[0], "Accept")) {
+		m->type = P2P_ACCEPT;
+		if (n < 3)
+			return -P2P_EFIELDS;
+		if ((r = parse_port(f[1].s, f[1].len, &m->port)) < 0)
+			return r;
+		return get_token(&f[2], m->token);
+	}
+	if (is(&f[0], "Reject")) {
+		m->type = P2P_REJECT;
+		if (n < 2 || f[1].len == 0)
+			return -P2P_EFIELDS;
+		/* the reason is the rest of the message, commas and all */
+		len = (size_t)(f[n - 1].s + f[n - 1].len - f[1].s);
+		if (len > P2P_REASON_MAX)
+			return -P2P_ELONG;
+		memcpy(m->reason, f[1].s, len);
+		m->reason[len] = '\0';
+		return 0;
+	}
+	if (is(&f[0], "login"))
+		m->type = P2P_LOGIN;
+	else if (is(&f[0], "logout"))
+		m->type = P2P_LOGOUT;
+	else
+		return -P2P_ETYPE;
+	return get_user(f + 1, n - 1, m);
+}
+
+static int
+parse_peer(const struct field *f, int n, struct p2p_msg *m)
+{
+	int r;
+
+	if (!is(&f[0], "msg"))
+		return -P2P_ETYPE;
+	m->type = P2P_MSG;
+	if (n != 4 || f[3].len == 0)
+		return -P2P_EFIELDS;
+	if ((r = get_name(&f[1], m->name)) < 0)
+		return r;
+	if (parse_num(f[2].s, f[2].len, UINT32_MAX, &m->seq) == -1)
+		return -P2P_ESEQ;
+	if (f[3].len > P2P_TEXT_MAX)
+		return -P2P_ELONG;
+	m->text = f[3].s;
+	m->textlen = f[3].len;
+	return 0;
+}
+
+/* The plain checks every message passes before its fields are read. */
+static int
+check_bytes(const char *buf, size_t len)
+{
+	if (len == 0)
+		return -P2P_EEMPTY;
+	if (len > P2P_DGRAM_MAX)
+		return -P2P_ELONG;
+	if (memchr(buf, '\0', len) != NULL)
+		return -P2P_ENUL;
+	if (!proto_valid_utf8(buf, len))
+		return -P2P_EUTF8;
+	return 0;
+}
+
+int
+proto_parse(const char *buf, size_t len, enum p2p_from from, struct p2p_msg *m)
+{
+	struct field f[MAXFIELDS];
+	int n, r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = check_bytes(buf, len)) < 0)
+		return r;
+	switch (from) {
+	case P2P_FROM_CLIENT:
+		/* one field more than any request has, so that extras are seen */
+		n = split(buf, len, f, 4);
+		return parse_client(f, n, m);
+	case P2P_FROM_SERVER:
+		n = split(buf, len, f, MAXFIELDS);
+		return parse_server(f, n, m);
+	default:
+		n = split(buf, len, f, 4);
+		return parse_peer(f, n, m);
+	}
+}
+
+int
+proto_roster_record(const char *rec, size_t len, char term, struct p2p_msg *m)
+{
+	struct field f[MAXFIELDS];
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if (len == 3 && memcmp(rec, "end", 3) == 0)
+		return term == '\n' ? 0 : -P2P_EROSTER;
+	if (term != ';')
+		return -P2P_EROSTER;
+	if ((r = check_bytes(rec, len)) < 0)
+		return r;
+	m->type = P2P_ENTRY;
+	r = get_user(f, split(rec, len, f, 4), m);
+	return r < 0 ? r : 1;
+}
+
+int
+proto_format(char *buf, size_t size, const struct p2p_msg *m)
+{
+	char ep[P2P_EPSTR_MAX], ep2[P2P_EPSTR_MAX + 1] = "";
+	int n = -1;
+
+	if (m->type == P2P_LOGIN || m->type == P2P_LOGOUT || m->type == P2P_ENTRY) {
+		if (proto_format_ep(ep, sizeof(ep), &m->ep) < 0)
+			return -1;
+		ep2[0] = ',';
+		if (m->ep2.family == 0)
+			ep2[0] = '\0';
+		else if (proto_format_ep(ep2 + 1, sizeof(ep2) - 1, &m->ep2) < 0)
+			return -1;
+	}
+	switch (m->type) {
+	case P2P_LOGIN:
+		n = snprintf(buf, size, "login,%s,%s%s", m->name, ep, ep2);
+		break;
+	case P2P_LOGOUT:
+		n = snprintf(buf, size, "logout,%s,%s%s", m->name, ep, ep2);
+		break;
+	case P2P_ENTRY:
+		n = snprintf(buf, size, "%s,%s%s", m->name, ep, ep2);
+		break;
+	case P2P_ACCEPT:
+		n = snprintf(buf, size, "Accept,%u,%s", (unsigned)m->port, m->token);
+		break;
+	case P2P_REJECT:
+		n = snprintf(buf, size, "Reject,%s", m->reason);
+		break;
+	case P2P_HELLO:
+		n = snprintf(buf, size, "hello,%s,%s", m->name, m->token);
+		break;
+	case P2P_MSG:
+		n = snprintf(buf, size, "msg,%s,%lu,", m->name, (unsigned long)m->seq);
+		if (n < 0 || (size_t)n + m->textlen >= size)
+			return -1;
+		memcpy(buf + n, m->text, m->textlen);
+		n += (int)m->textlen;
+		buf[n] = '\0';
+		return n;
+	}
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+size_t
+proto_escape(const char *in, size_t len, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	char piece[12];
+	size_t i = 0, at, o = 0, plen;
+	uint32_t c;
+
+	if (size == 0)
+		return 0;
+	while (i < len) {
+		at = i;
+		if (utf8_next(s, len, &i, &c) == -1) {
+			snprintf(piece, sizeof(piece), "\\x%02x", s[at]);
+			i = at + 1;
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(piece, sizeof(piece), "\\x%02x", (unsigned)c);
+		} else if ((c >= 0x80 && c <= 0x9f) || is_bidi(c)) {
+			snprintf(piece, sizeof(piece), "\\u%04x", (unsigned)c);
+		} else {
+			piece[0] = '\0';
+		}
+		plen = piece[0] ? strlen(piece) : i - at;
+		if (o + plen >= size)
+			break;
+		memcpy(out + o, piece[0] ? piece : in + at, plen);
+		o += plen;
+	}
+	out[o] = '\0';
+	return o;
+}

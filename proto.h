@@ -1,0 +1,94 @@
+/*
+ * proto.h: the p2pchat wire protocol, version 1 (see PROTOCOL in p2pchat(1)).
+ *
+ * Every message is parsed from (buf, len) into a struct p2p_msg and formatted
+ * back from one.  Nothing here does I/O, allocates or prints: the functions are
+ * pure, so the unit tests drive them directly.  Input is untrusted: explicit
+ * lengths, no NUL assumed or accepted, exact field counts where the sender is a
+ * client, every number parsed with a range.
+ */
+#ifndef P2P_PROTO_H
+#define P2P_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define P2P_PORT       20000  /* default server port, UDP and TCP */
+#define P2P_NAME_MAX   32     /* bytes of UTF-8 in a user name */
+#define P2P_TOKEN_LEN  16     /* lower-case hex digits in a login token */
+#define P2P_EPSTR_MAX  54     /* "[" v6 "]:" port, plus NUL */
+#define P2P_LINE_MAX   256    /* a TCP line or roster entry, without "\n" */
+#define P2P_DGRAM_MAX  1200   /* a UDP datagram */
+#define P2P_TEXT_MAX   1024   /* chat text in one datagram */
+#define P2P_REASON_MAX 64     /* text of a Reject */
+#define P2P_ESC_MAX(n) (4 * (n) + 1) /* room proto_escape needs for n bytes */
+
+/* An endpoint: an IPv4 or IPv6 address and a port, in network byte order. */
+struct p2p_ep {
+	int family;              /* AF_INET or AF_INET6; 0 when unset */
+	unsigned char addr[16];  /* 4 bytes used for AF_INET */
+	uint16_t port;           /* host byte order, 1..65535 */
+};
+
+enum p2p_type {
+	P2P_LOGIN,   /* login,NAME,EP[,EP2]   client request (UDP) or notice (TCP) */
+	P2P_ACCEPT,  /* Accept,PORT,TOKEN     server reply (UDP) */
+	P2P_REJECT,  /* Reject,REASON         server reply (UDP) */
+	P2P_HELLO,   /* hello,NAME,TOKEN      client, first line of a session */
+	P2P_LOGOUT,  /* logout,NAME,EP        client request or notice */
+	P2P_ENTRY,   /* NAME,EP[,EP2]         one user in the roster */
+	P2P_MSG      /* msg,NAME,SEQ,TEXT     chat, peer to peer (UDP) */
+};
+
+/* Which side sent a message decides how strictly it is read. */
+enum p2p_from {
+	P2P_FROM_CLIENT, /* requests: exact field counts */
+	P2P_FROM_SERVER, /* replies, notices, roster: unknown trailing fields ignored */
+	P2P_FROM_PEER    /* chat */
+};
+
+struct p2p_msg {
+	enum p2p_type type;
+	char name[P2P_NAME_MAX + 1];
+	struct p2p_ep ep;    /* login: LOCAL_EP from a client, EP in a notice */
+	struct p2p_ep ep2;   /* second endpoint of a notice or entry; family 0 if none */
+	char token[P2P_TOKEN_LEN + 1];
+	uint16_t port;       /* Accept */
+	char reason[P2P_REASON_MAX + 1];
+	uint32_t seq;        /* msg */
+	const char *text;    /* msg: points into the parsed buffer, not NUL-ended */
+	size_t textlen;
+};
+
+/* Errors returned (negated) by the parsers; proto_strerror names them. */
+enum p2p_err {
+	P2P_OK, P2P_EEMPTY, P2P_ENUL, P2P_EUTF8, P2P_ETYPE, P2P_EFIELDS,
+	P2P_ENAME, P2P_EEP, P2P_EPORT, P2P_ETOKEN, P2P_ESEQ, P2P_ELONG, P2P_EROSTER
+};
+
+/* Parse one message sent by `from`: 0, or a negative enum p2p_err. */
+int proto_parse(const char *buf, size_t len, enum p2p_from from, struct p2p_msg *m);
+/* Format m into buf (no "\n"): the length, or -1 when it does not fit. */
+int proto_format(char *buf, size_t size, const struct p2p_msg *m);
+/* One record of a roster stream, ended by term (';' or '\n'): 1 entry in m, 0 "end", or a negative error. */
+int proto_roster_record(const char *rec, size_t len, char term, struct p2p_msg *m);
+/* A short text for a parser error. */
+const char *proto_strerror(int err);
+
+/* 1 when (s, len) is an acceptable user name. */
+int proto_valid_name(const char *s, size_t len);
+/* 1 when (s, len) is valid UTF-8 (no overlongs, surrogates or NUL). */
+int proto_valid_utf8(const char *s, size_t len);
+/* Compare names, ASCII letters case-insensitively: 1 when equal. */
+int proto_name_eq(const char *a, const char *b, size_t blen);
+/* Parse "a.b.c.d:port" or "[v6]:port": 0, or a negative enum p2p_err. */
+int proto_parse_ep(const char *s, size_t len, struct p2p_ep *ep);
+/* Format an endpoint into buf (at least P2P_EPSTR_MAX): the length, or -1. */
+int proto_format_ep(char *buf, size_t size, const struct p2p_ep *ep);
+/* 1 when two endpoints are the same address and port. */
+int proto_ep_eq(const struct p2p_ep *a, const struct p2p_ep *b);
+/* Copy (in, len) to out for a terminal: controls, invalid UTF-8 and bidi
+ * overrides escaped as \xNN or \uNNNN; truncated to fit; returns the length. */
+size_t proto_escape(const char *in, size_t len, char *out, size_t size);
+
+#endif

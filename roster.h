@@ -1,0 +1,52 @@
+/*
+ * roster.h: the table of users, online or with a login pending.
+ *
+ * Slots are stable: an id stays valid until roster_remove, so sessions can
+ * refer to users by id.  Time is passed in by the caller.  Nothing fancy: a
+ * growable array searched in order, enough for the sizes DESIGN.md names.
+ */
+#ifndef P2P_ROSTER_H
+#define P2P_ROSTER_H
+
+#include "proto.h"
+
+struct roster_user {
+	int used;
+	int online;          /* 0: login pending (server only), 1: online */
+	char name[P2P_NAME_MAX + 1];
+	struct p2p_ep ep;    /* the endpoint the server saw the login come from */
+	struct p2p_ep lep;   /* the client's own LOCAL_EP; family 0 if unknown */
+	char token[P2P_TOKEN_LEN + 1];
+	long long expires;   /* a pending login lapses at this time (ms) */
+	int sess;            /* the server's session slot, -1 if none */
+};
+
+struct roster {
+	struct roster_user *u;
+	int cap;             /* slots allocated */
+	int max;             /* slots allowed */
+	int count;           /* slots used */
+};
+
+/* An empty roster that will hold at most max users. */
+void roster_init(struct roster *r, int max);
+/* Free the table. */
+void roster_free(struct roster *r);
+/* Add a user named (name, len): its id, or -1 when full or out of memory. */
+int roster_add(struct roster *r, const char *name, size_t len);
+/* Remove user id. */
+void roster_remove(struct roster *r, int id);
+/* The user with id, or NULL. */
+struct roster_user *roster_get(struct roster *r, int id);
+/* The id of the user named (name, len), ASCII case ignored, or -1. */
+int roster_find(const struct roster *r, const char *name, size_t len);
+/* The id of the online user whose endpoint is ep, or -1. */
+int roster_find_ep(const struct roster *r, const struct p2p_ep *ep);
+/* Iterate: the first used id after id (start with -1), or -1 at the end. */
+int roster_next(const struct roster *r, int id);
+/* A pending login whose time ran out by now, or -1. */
+int roster_expired(const struct roster *r, long long now);
+/* The earliest time a pending login runs out, or -1 if none is pending. */
+long long roster_next_expiry(const struct roster *r);
+
+#endif

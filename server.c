@@ -1,0 +1,677 @@
+/*
+ * server.c: the coordinator.  It answers UDP logins with a token, binds each
+ * TCP session to its login by that token, sends the newcomer the roster and
+ * tells everyone else of every login and logout.  It never sees a chat message.
+ *
+ * Sessions live in a fixed array whose slot i is polled at pollfd BASE + i, so
+ * no lookup is needed between the two.  A session that must go is marked
+ * (doom) and closed at the end of the turn, never in the middle of a broadcast.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "p2pchat.h"
+#include "roster.h"
+
+#define PENDING_MAX   64     /* logins waiting for their TCP session */
+#define TOKEN_TTL     10000  /* ms a token stays valid */
+#define HELLO_TIMEOUT 10000  /* ms a new connection has to say hello */
+#define BURST         64     /* datagrams or accepts handled per turn */
+#define OUT_BASE      65536  /* session output cap, beyond the roster */
+
+enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
+
+struct session {
+	int fd;                 /* -1: a free slot */
+	struct p2p_ep peer;
+	struct net_in in;
+	struct net_out out;
+	int user;               /* roster id once hello is done, else -1 */
+	long long deadline;     /* hello is due by then */
+	const char *doom;       /* why it is to be closed; NULL keeps it */
+};
+
+struct server {
+	const struct opts *o;
+	uint16_t port;
+	struct roster users;
+	int online;
+	struct session *s;
+	int nsess;
+	size_t out_max;
+	struct pollfd *pfd;
+	struct net_in console;
+	int stopping;
+	long long started;
+	unsigned long logins, refused, dgrams, bad, sessions;
+};
+
+static int
+fd_of(struct server *sv, int slot)
+{
+	return sv->pfd[slot].fd;
+}
+
+static void
+close_slot(struct server *sv, int slot)
+{
+	if (sv->pfd[slot].fd != -1)
+		close(sv->pfd[slot].fd);
+	sv->pfd[slot].fd = -1;
+}
+
+static const char *
+ep_str(const struct p2p_ep *ep, char *buf)
+{
+	if (proto_format_ep(buf, P2P_EPSTR_MAX, ep) < 0)
+		strcpy(buf, "?");
+	return buf;
+}
+
+/* ---- sockets ---- */
+
+/* Bind UDP and TCP on one address and port; with port 0, the system picks a
+ * port for the first socket and the rest follow it. */
+static int
+open_family(struct server *sv, const struct p2p_ep *addr, int udp, int tcp)
+{
+	struct p2p_ep ep = *addr;
+
+	ep.port = sv->port;
+	if ((sv->pfd[udp].fd = net_udp(&ep)) == -1)
+		return -1;
+	if (sv->port == 0) {
+		if (net_sockname(sv->pfd[udp].fd, &ep) == -1)
+			return -1;
+		sv->port = ep.port;
+	}
+	return (sv->pfd[tcp].fd = net_listen(&ep)) == -1 ? -1 : 0;
+}
+
+static int
+open_sockets(struct server *sv)
+{
+	struct p2p_ep any4 = { AF_INET, { 0 }, 0 }, any6 = { AF_INET6, { 0 }, 0 };
+	int r, tries;
+
+	if (sv->o->host != NULL) {
+		if ((r = net_resolve(sv->o->host, 0, &any4)) != 0) {
+			logmsg("cannot use address %s: %s", sv->o->host, net_resolve_error(r));
+			return -1;
+		}
+	}
+	for (tries = 0; tries < 20; tries++) {
+		sv->port = sv->o->port;
+		if (sv->o->host != NULL) {
+			r = any4.family == AF_INET ? open_family(sv, &any4, UDP4, TCP4)
+			    : open_family(sv, &any4, UDP6, TCP6);
+		} else {
+			r = open_family(sv, &any4, UDP4, TCP4);
+			/* IPv6 is a bonus where the host has it */
+			if (r == 0 && open_family(sv, &any6, UDP6, TCP6) == -1 &&
+			    errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL)
+				r = -1;
+			if (r == 0 && sv->pfd[TCP6].fd == -1)
+				close_slot(sv, UDP6);
+		}
+		if (r == 0)
+			return 0;
+		r = errno;
+		close_slot(sv, UDP4), close_slot(sv, UDP6);
+		close_slot(sv, TCP4), close_slot(sv, TCP6);
+		errno = r;
+		if (sv->o->port != 0 || errno != EADDRINUSE)
+			break;
+	}
+	logmsg("cannot listen on port %u: %s", (unsigned)sv->o->port, strerror(errno));
+	return -1;
+}
+
+/* ---- sessions ---- */
+
+static void
+doom(struct server *sv, int i, const char *why)
+{
+	if (sv->s[i].doom == NULL)
+		sv->s[i].doom = why;
+}
+
+/* Queue bytes for session i; it is doomed if they do not fit. */
+static void
+queue(struct server *sv, int i, const char *buf, size_t len)
+{
+	if (sv->s[i].doom == NULL &&
+	    net_out_add(&sv->s[i].out, buf, len, sv->out_max) == -1)
+		doom(sv, i, "output buffer full");
+}
+
+static void
+flush(struct server *sv, int i)
+{
+	if (sv->s[i].doom == NULL && net_out_flush(fd_of(sv, BASE + i), &sv->s[i].out) == -1)
+		doom(sv, i, strerror(errno));
+}
+
+/* A user's line: NAME,EP with its LOCAL_EP when that differs. */
+static int
+format_user(char *buf, size_t size, enum p2p_type type, const struct roster_user *u)
+{
+	struct p2p_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	strcpy(m.name, u->name);
+	m.ep = u->ep;
+	if (u->lep.family != 0 && !proto_ep_eq(&u->lep, &u->ep))
+		m.ep2 = u->lep;
+	return proto_format(buf, size, &m);
+}
+
+/* Tell every online user but `except` that u came or went. */
+static void
+broadcast(struct server *sv, enum p2p_type type, const struct roster_user *u, int except)
+{
+	char line[P2P_LINE_MAX + 1];
+	int n = format_user(line, sizeof(line) - 1, type, u), id;
+
+	if (n < 0)
+		return;
+	line[n++] = '\n';
+	for (id = roster_next(&sv->users, -1); id != -1; id = roster_next(&sv->users, id)) {
+		const struct roster_user *v = roster_get(&sv->users, id);
+
+		if (v->online && v->sess != except) {
+			queue(sv, v->sess, line, (size_t)n);
+			flush(sv, v->sess);
+		}
+	}
+}
+
+static void
+end_session(struct server *sv, int i)
+{
+	struct session *s = &sv->s[i];
+	struct roster_user *u = roster_get(&sv->users, s->user);
+	char eps[P2P_EPSTR_MAX];
+
+	if (u != NULL) {
+		logmsg("%s left (%s)", u->name, s->doom);
+		broadcast(sv, P2P_LOGOUT, u, i);
+		roster_remove(&sv->users, s->user);
+		sv->online--;
+	} else {
+		debug("connection from %s closed (%s)", ep_str(&s->peer, eps), s->doom);
+	}
+	close_slot(sv, BASE + i);
+	net_in_free(&s->in);
+	net_out_free(&s->out);
+	s->user = -1;
+	s->doom = NULL;
+}
+
+/* Close every doomed session; each logout may doom more, so go round again. */
+static void
+sweep(struct server *sv)
+{
+	int i, again = 1;
+
+	while (again)
+		for (again = 0, i = 0; i < sv->nsess; i++)
+			if (fd_of(sv, BASE + i) != -1 && sv->s[i].doom != NULL) {
+				end_session(sv, i);
+				again = 1;
+			}
+}
+
+/* Compare tokens in time that does not depend on where they differ. */
+static int
+token_eq(const char *a, const char *b)
+{
+	unsigned char d = 0;
+	int k;
+
+	for (k = 0; k < P2P_TOKEN_LEN; k++)
+		d |= (unsigned char)(a[k] ^ b[k]);
+	return d == 0;
+}
+
+static void
+do_hello(struct server *sv, int i, const struct p2p_msg *m)
+{
+	char line[P2P_LINE_MAX + 1], eps[P2P_EPSTR_MAX];
+	struct roster_user *u, *v;
+	int id, n;
+
+	id = roster_find(&sv->users, m->name, strlen(m->name));
+	u = roster_get(&sv->users, id);
+	if (u == NULL || u->online || !token_eq(u->token, m->token)) {
+		doom(sv, i, "hello without a valid token");
+		return;
+	}
+	if (sv->online >= sv->o->max_users) {
+		doom(sv, i, "server full");
+		return;
+	}
+	/* the roster of everyone else, queued before anyone hears of u */
+	for (n = roster_next(&sv->users, -1); n != -1; n = roster_next(&sv->users, n)) {
+		v = roster_get(&sv->users, n);
+		if (v->online) {
+			int len = format_user(line, sizeof(line) - 1, P2P_ENTRY, v);
+
+			if (len < 0)
+				continue;
+			line[len++] = ';';
+			queue(sv, i, line, (size_t)len);
+		}
+	}
+	queue(sv, i, "end\n", 4);
+	u->online = 1;
+	u->sess = i;
+	sv->s[i].user = id;
+	sv->online++;
+	sv->logins++;
+	logmsg("%s logged in from %s", u->name, ep_str(&u->ep, eps));
+	/* the others first, so no one hears from u before hearing that u is here */
+	broadcast(sv, P2P_LOGIN, u, i);
+	flush(sv, i);
+}
+
+static void
+session_line(struct server *sv, int i, const char *line, size_t len)
+{
+	struct session *s = &sv->s[i];
+	struct roster_user *u = roster_get(&sv->users, s->user);
+	char esc[P2P_ESC_MAX(P2P_LINE_MAX)];
+	struct p2p_msg m;
+	int r;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	r = proto_parse(line, len, P2P_FROM_CLIENT, &m);
+	if (verbose) {
+		proto_escape(line, len, esc, sizeof(esc));
+		debug("tcp %s < %s", u ? u->name : "?", esc);
+	}
+	if (u == NULL) {
+		if (r < 0 || m.type != P2P_HELLO)
+			doom(sv, i, "the first line was not a hello");
+		else
+			do_hello(sv, i, &m);
+	} else if (r == 0 && m.type == P2P_LOGOUT && strcmp(m.name, u->name) == 0) {
+		doom(sv, i, "quit");
+	} else {
+		sv->bad++;
+		logmsg("%s: ignored a line: %s", u->name, r < 0 ? proto_strerror(r) : "unexpected message");
+	}
+}
+
+static void
+session_read(struct server *sv, int i)
+{
+	struct session *s = &sv->s[i];
+	ssize_t n = net_in_fill(fd_of(sv, BASE + i), &s->in);
+	size_t len;
+	char *rec, term;
+	int r;
+
+	if (n == 0)
+		doom(sv, i, "connection closed");
+	else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+		doom(sv, i, strerror(errno));
+	while (s->doom == NULL && (r = net_in_record(&s->in, "\n", &rec, &len, &term)) != 0) {
+		if (r == -1)
+			doom(sv, i, "line too long");
+		else
+			session_line(sv, i, rec, len);
+	}
+}
+
+static void
+do_accept(struct server *sv, int lslot, long long now)
+{
+	struct p2p_ep peer;
+	char eps[P2P_EPSTR_MAX];
+	int k, fd, i;
+
+	for (k = 0; k < BURST; k++) {
+		if ((fd = net_accept(fd_of(sv, lslot), &peer)) == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED)
+				logmsg("accept: %s", strerror(errno));
+			return;
+		}
+		for (i = 0; i < sv->nsess && fd_of(sv, BASE + i) != -1; i++)
+			;
+		if (i == sv->nsess || net_in_init(&sv->s[i].in, P2P_LINE_MAX + 1) == -1) {
+			logmsg("refused a connection from %s: too many sessions", ep_str(&peer, eps));
+			close(fd);
+			continue;
+		}
+		sv->pfd[BASE + i].fd = fd;
+		sv->s[i].peer = peer;
+		sv->s[i].user = -1;
+		sv->s[i].deadline = now + HELLO_TIMEOUT;
+		sv->s[i].doom = NULL;
+		sv->sessions++;
+		debug("connection from %s", ep_str(&peer, eps));
+	}
+}
+
+/* ---- UDP ---- */
+
+/* Answer a datagram, never with more than 3 times its bytes (no amplifier). */
+static void
+reply(struct server *sv, int slot, const struct p2p_ep *to, const struct p2p_msg *m, size_t inlen)
+{
+	char buf[P2P_DGRAM_MAX], eps[P2P_EPSTR_MAX];
+	int n = proto_format(buf, sizeof(buf), m);
+
+	if (n < 0 || (size_t)n > 3 * inlen)
+		return;
+	debug("udp %s > %s", ep_str(to, eps), buf);
+	if (net_sendto(fd_of(sv, slot), buf, (size_t)n, to) == -1)
+		debug("udp send to %s: %s", eps, strerror(errno));
+}
+
+static void
+refuse(struct server *sv, int slot, const struct p2p_ep *src, const char *name,
+    const char *reason, size_t inlen)
+{
+	char eps[P2P_EPSTR_MAX];
+	struct p2p_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = P2P_REJECT;
+	snprintf(m.reason, sizeof(m.reason), "%s", reason);
+	sv->refused++;
+	logmsg("refused login%s%s from %s: %s", name ? " of " : "", name ? name : "",
+	    ep_str(src, eps), reason);
+	reply(sv, slot, src, &m, inlen);
+}
+
+static void
+do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p_msg *m,
+    size_t inlen, long long now)
+{
+	struct roster_user *u;
+	struct p2p_msg a;
+	unsigned char rnd[P2P_TOKEN_LEN / 2];
+	int id, k;
+
+	id = roster_find(&sv->users, m->name, strlen(m->name));
+	if ((u = roster_get(&sv->users, id)) != NULL) {
+		/* the same client again (its Accept was lost): the same answer */
+		if (u->online || !proto_ep_eq(&u->ep, src)) {
+			refuse(sv, slot, src, m->name, "name taken", inlen);
+			return;
+		}
+	} else {
+		if (sv->online >= sv->o->max_users ||
+		    sv->users.count - sv->online >= PENDING_MAX ||
+		    net_random(rnd, sizeof(rnd)) == -1 ||
+		    (u = roster_get(&sv->users,
+		    roster_add(&sv->users, m->name, strlen(m->name)))) == NULL) {
+			refuse(sv, slot, src, m->name, "server full", inlen);
+			return;
+		}
+		u->ep = *src;
+		u->lep = m->ep;
+		for (k = 0; k < (int)sizeof(rnd); k++)
+			snprintf(u->token + 2 * k, 3, "%02x", rnd[k]);
+	}
+	u->expires = now + TOKEN_TTL;
+	memset(&a, 0, sizeof(a));
+	a.type = P2P_ACCEPT;
+	a.port = sv->port;
+	strcpy(a.token, u->token);
+	reply(sv, slot, src, &a, inlen);
+}
+
+static void
+do_udp_logout(struct server *sv, const struct p2p_ep *src, const struct p2p_msg *m)
+{
+	struct roster_user *u = roster_get(&sv->users, roster_find_ep(&sv->users, src));
+	char eps[P2P_EPSTR_MAX];
+
+	/* only from the user's own endpoint: anyone can write a name */
+	if (u == NULL || strcmp(u->name, m->name) != 0) {
+		sv->bad++;
+		debug("ignored a logout of %s from %s", m->name, ep_str(src, eps));
+		return;
+	}
+	doom(sv, u->sess, "logout");
+}
+
+static void
+udp_read(struct server *sv, int slot, long long now)
+{
+	char buf[P2P_DGRAM_MAX + 1], esc[P2P_ESC_MAX(64)], eps[P2P_EPSTR_MAX];
+	struct p2p_ep src;
+	struct p2p_msg m;
+	ssize_t n;
+	int k, r;
+
+	for (k = 0; k < BURST; k++) {
+		if ((n = net_recvfrom(fd_of(sv, slot), buf, sizeof(buf), &src)) == -1)
+			return;
+		sv->dgrams++;
+		if (verbose) {
+			proto_escape(buf, (size_t)n < 64 ? (size_t)n : 64, esc, sizeof(esc));
+			debug("udp %s < %s", ep_str(&src, eps), esc);
+		}
+		if ((size_t)n > P2P_DGRAM_MAX) {
+			sv->bad++;
+			continue;
+		}
+		r = proto_parse(buf, (size_t)n, P2P_FROM_CLIENT, &m);
+		if (r == 0 && m.type == P2P_LOGIN) {
+			do_login(sv, slot, &src, &m, (size_t)n, now);
+		} else if (r == 0 && m.type == P2P_LOGOUT) {
+			do_udp_logout(sv, &src, &m);
+		} else {
+			sv->bad++;
+			/* a login we cannot read still deserves an answer */
+			if (n > 6 && memcmp(buf, "login,", 6) == 0)
+				refuse(sv, slot, &src, NULL,
+				    r == -P2P_ENAME ? "bad name" : "bad request", (size_t)n);
+		}
+	}
+}
+
+/* ---- console ---- */
+
+static void
+cmd_who(struct server *sv)
+{
+	char eps[P2P_EPSTR_MAX], leps[P2P_EPSTR_MAX];
+	int id;
+
+	printf("%d online\n", sv->online);
+	for (id = roster_next(&sv->users, -1); id != -1; id = roster_next(&sv->users, id)) {
+		const struct roster_user *u = roster_get(&sv->users, id);
+
+		if (u->online)
+			printf("  %s %s %s\n", u->name, ep_str(&u->ep, eps), ep_str(&u->lep, leps));
+	}
+}
+
+static void
+console_line(struct server *sv, char *line, size_t len)
+{
+	char esc[P2P_ESC_MAX(P2P_LINE_MAX)];
+	struct roster_user *u;
+	int i, open;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	line[len] = '\0';
+	if (strcmp(line, "who") == 0) {
+		cmd_who(sv);
+	} else if (strncmp(line, "kick ", 5) == 0) {
+		u = roster_get(&sv->users, roster_find(&sv->users, line + 5, len - 5));
+		proto_escape(line + 5, len - 5, esc, sizeof(esc));
+		if (u != NULL && u->online)
+			doom(sv, u->sess, "kicked");
+		else
+			printf("%s is not online\n", esc);
+	} else if (strcmp(line, "stats") == 0) {
+		for (i = 0, open = 0; i < sv->nsess; i++)
+			open += fd_of(sv, BASE + i) != -1;
+		printf("online %d, pending %d, sessions %d, logins %lu, refused %lu, "
+		    "datagrams %lu, bad input %lu, connections %lu, uptime %llds\n",
+		    sv->online, sv->users.count - sv->online, open, sv->logins,
+		    sv->refused, sv->dgrams, sv->bad, sv->sessions,
+		    (net_now() - sv->started) / 1000);
+	} else if (strcmp(line, "quit") == 0) {
+		sv->stopping = 1;
+	} else if (strcmp(line, "help") == 0) {
+		printf("commands: who, kick NAME, stats, quit\n");
+	} else if (len > 0) {
+		proto_escape(line, len, esc, sizeof(esc));
+		printf("unknown command: %s (try help)\n", esc);
+	}
+	fflush(stdout);
+}
+
+static void
+console_read(struct server *sv)
+{
+	ssize_t n = net_in_fill(fd_of(sv, CONSOLE), &sv->console);
+	size_t len;
+	char *rec, term;
+	int r;
+
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		/* no console (</dev/null, a service): keep serving */
+		sv->pfd[CONSOLE].fd = -1;
+		return;
+	}
+	while ((r = net_in_record(&sv->console, "\n", &rec, &len, &term)) != 0) {
+		if (r == -1)
+			printf("line too long\n");
+		else
+			console_line(sv, rec, len);
+	}
+}
+
+/* ---- the loop's side ---- */
+
+static int
+server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
+{
+	struct server *sv = p;
+	long long next = roster_next_expiry(&sv->users);
+	int i;
+
+	if (sv->stopping)
+		return -1;
+	for (i = 0; i < BASE + sv->nsess; i++) {
+		sv->pfd[i].events = POLLIN;
+		sv->pfd[i].revents = 0;
+	}
+	for (i = 0; i < sv->nsess; i++) {
+		if (fd_of(sv, BASE + i) == -1)
+			continue;
+		if (sv->s[i].out.len > 0)
+			sv->pfd[BASE + i].events |= POLLOUT;
+		if (sv->s[i].user == -1 && (next == -1 || sv->s[i].deadline < next))
+			next = sv->s[i].deadline;
+	}
+	*timeout = next == -1 ? -1 : next <= now ? 0 : (int)(next - now);
+	*fds = sv->pfd;
+	return BASE + sv->nsess;
+}
+
+static void
+server_dispatch(void *p, long long now)
+{
+	struct server *sv = p;
+	char eps[P2P_EPSTR_MAX];
+	int i, id;
+
+	for (i = 0; i < sv->nsess; i++) {
+		short re = sv->pfd[BASE + i].revents;
+
+		if (fd_of(sv, BASE + i) == -1)
+			continue;
+		if (re & (POLLIN | POLLHUP | POLLERR))
+			session_read(sv, i);
+		if (re & POLLOUT)
+			flush(sv, i);
+		if (sv->s[i].user == -1 && sv->s[i].deadline <= now)
+			doom(sv, i, "no hello in time");
+	}
+	for (i = UDP4; i <= UDP6; i++)
+		if (sv->pfd[i].revents & POLLIN)
+			udp_read(sv, i, now);
+	for (i = TCP4; i <= TCP6; i++)
+		if (sv->pfd[i].revents & POLLIN)
+			do_accept(sv, i, now);
+	if (sv->pfd[CONSOLE].revents)
+		console_read(sv);
+	while ((id = roster_expired(&sv->users, now)) != -1) {
+		debug("login of %s from %s expired", sv->users.u[id].name,
+		    ep_str(&sv->users.u[id].ep, eps));
+		roster_remove(&sv->users, id);
+	}
+	sweep(sv);
+}
+
+static void
+server_stop(void *p)
+{
+	((struct server *)p)->stopping = 1;
+}
+
+static const struct mode server_mode = { server_prepare, server_dispatch, server_stop };
+
+int
+server_run(const struct opts *o)
+{
+	struct server sv;
+	int i, status = 1;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.o = o;
+	sv.nsess = o->max_users + PENDING_MAX;
+	sv.out_max = OUT_BASE + (size_t)o->max_users * (P2P_LINE_MAX / 2);
+	roster_init(&sv.users, o->max_users + PENDING_MAX);
+	sv.s = calloc((size_t)sv.nsess, sizeof(*sv.s));
+	sv.pfd = calloc((size_t)(BASE + sv.nsess), sizeof(*sv.pfd));
+	if (sv.s == NULL || sv.pfd == NULL || net_in_init(&sv.console, P2P_LINE_MAX + 1) == -1) {
+		logmsg("out of memory for %d users", o->max_users);
+		goto out;
+	}
+	for (i = 0; i < BASE + sv.nsess; i++)
+		sv.pfd[i].fd = -1;
+	if (open_sockets(&sv) == -1)
+		goto out;
+	sv.pfd[CONSOLE].fd = STDIN_FILENO;
+	sv.started = net_now();
+	logmsg("listening on UDP and TCP port %u (%s%s%s)", (unsigned)sv.port,
+	    fd_of(&sv, UDP4) != -1 ? "IPv4" : "",
+	    fd_of(&sv, UDP4) != -1 && fd_of(&sv, UDP6) != -1 ? ", " : "",
+	    fd_of(&sv, UDP6) != -1 ? "IPv6" : "");
+	status = loop_run(&server_mode, &sv) == 0 ? 0 : 1;
+	logmsg("shutting down with %d online", sv.online);
+	for (i = 0; i < sv.nsess; i++)
+		if (fd_of(&sv, BASE + i) != -1) {
+			net_in_free(&sv.s[i].in);
+			net_out_free(&sv.s[i].out);
+			close_slot(&sv, BASE + i);
+		}
+out:
+	for (i = 0; i < CONSOLE && sv.pfd != NULL; i++)
+		close_slot(&sv, i);
+	net_in_free(&sv.console);
+	roster_free(&sv.users);
+	free(sv.s);
+	free(sv.pfd);
+	return status;
+}
