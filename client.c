@@ -24,6 +24,8 @@
 #define LOGIN_RTO     500    /* ms before the first resend; doubles */
 #define SETUP_TIMEOUT 10000  /* ms from Accept to a complete roster */
 #define QUIT_TIMEOUT  2000   /* ms the logout may take to drain */
+#define LEFT_GRACE    5000   /* ms a user who left is still heard: datagrams
+                                sent before the logout may arrive after it */
 #define PEERS_MAX     100000 /* users a roster may hold */
 #define INPUT_MAX     (P2P_TEXT_MAX + P2P_NAME_MAX + 8) /* "/msg NAME TEXT" */
 #define OUT_MAX       4096   /* session output: a hello or a logout */
@@ -167,6 +169,15 @@ connected(struct client *c)
 
 /* ---- the roster ---- */
 
+/* Iterate over the users online now, not those who just left. */
+static int
+next_online(const struct client *c, int id)
+{
+	while ((id = roster_next(&c->peers, id)) != -1 && !c->peers.u[id].online)
+		;
+	return id;
+}
+
 static void
 print_who(struct client *c, const char *prefix)
 {
@@ -174,15 +185,14 @@ print_who(struct client *c, const char *prefix)
 	size_t o = 0;
 	int id, n = 0;
 
-	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
+	for (id = next_online(c, -1); id != -1; id = next_online(c, id))
 		n++;
 	if (n == 0) {
 		say("* %sno one else is online", prefix);
 		return;
 	}
 	line[0] = '\0';
-	for (id = roster_next(&c->peers, -1); id != -1 && o < sizeof(line) - 40;
-	    id = roster_next(&c->peers, id))
+	for (id = next_online(c, -1); id != -1 && o < sizeof(line) - 40; id = next_online(c, id))
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s", o ? ", " : "",
 		    c->peers.u[id].name);
 	say("* %s%d online: %s%s", prefix, n, line, id != -1 ? ", ..." : "");
@@ -226,11 +236,12 @@ roster_record(struct client *c, const char *rec, size_t len, char term)
 }
 
 static void
-notice(struct client *c, const char *line, size_t len)
+notice(struct client *c, const char *line, size_t len, long long now)
 {
 	char esc[P2P_ESC_MAX(P2P_LINE_MAX)];
+	struct roster_user *u;
 	struct p2p_msg m;
-	int r = proto_parse(line, len, P2P_FROM_SERVER, &m), id;
+	int r = proto_parse(line, len, P2P_FROM_SERVER, &m);
 
 	if (r == 0 && proto_name_eq(c->o->name, m.name, strlen(m.name))) {
 		debug("ignored a notice about myself");
@@ -238,9 +249,11 @@ notice(struct client *c, const char *line, size_t len)
 		if (peer_set(c, &m) == 0)
 			say("* %s is online", m.name);
 	} else if (r == 0 && m.type == P2P_LOGOUT) {
-		if ((id = roster_find(&c->peers, m.name, strlen(m.name))) != -1) {
-			roster_remove(&c->peers, id);
-			say("* %s left", m.name);
+		u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)));
+		if (u != NULL && u->online) {
+			u->online = 0;
+			u->expires = now + LEFT_GRACE;
+			say("* %s left", u->name);
 		}
 	} else {
 		proto_escape(line, len, esc, sizeof(esc));
@@ -268,7 +281,7 @@ lost_server(struct client *c, const char *why)
 }
 
 static void
-tcp_read(struct client *c)
+tcp_read(struct client *c, long long now)
 {
 	ssize_t n = net_in_fill(c->pfd[TCP].fd, &c->tin);
 	size_t len;
@@ -282,7 +295,7 @@ tcp_read(struct client *c)
 		else if (c->st == ROSTER)
 			roster_record(c, rec, len, term);
 		else
-			notice(c, rec, len);
+			notice(c, rec, len, now);
 	}
 	if (n == 0)
 		lost_server(c, "connection closed");
@@ -397,7 +410,7 @@ online(struct client *c, const char *name, size_t len)
 	struct roster_user *u = roster_get(&c->peers, roster_find(&c->peers, name, len));
 	char esc[P2P_ESC_MAX(64)];
 
-	if (u == NULL) {
+	if (u == NULL || !u->online) {
 		proto_escape(name, len > 64 ? 64 : len, esc, sizeof(esc));
 		logmsg("%s is not online", esc);
 	}
@@ -452,12 +465,12 @@ command(struct client *c, const char *line, size_t len, long long now)
 			say("* lines go to %s", c->target);
 		}
 	} else if (cmd == 4 && memcmp(line, "/all", 4) == 0) {
-		id = roster_next(&c->peers, -1);
+		id = next_online(c, -1);
 		if (alen == 0)
 			logmsg("usage: /all TEXT");
 		else if (id == -1)
 			logmsg("no one else is online");
-		for (; id != -1 && alen > 0; id = roster_next(&c->peers, id))
+		for (; id != -1 && alen > 0; id = next_online(c, id))
 			send_chat(c, &c->peers.u[id], arg, alen);
 	} else if (cmd == 4 && memcmp(line, "/who", 4) == 0) {
 		print_who(c, "");
@@ -540,7 +553,7 @@ client_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 	if (c->st == LOGIN)
 		t = c->next;
 	else if (c->st == ONLINE || c->st == OFFLINE)
-		t = -1;
+		t = roster_next_expiry(&c->peers);
 	*timeout = t == -1 ? -1 : t <= now ? 0 : (int)(t - now);
 	*fds = c->pfd;
 	return NFDS;
@@ -551,6 +564,7 @@ client_dispatch(void *p, long long now)
 {
 	struct client *c = p;
 	char msg[120];
+	int id;
 
 	if (c->pfd[TCP].revents & POLLOUT) {
 		if (c->st == CONNECT)
@@ -560,11 +574,13 @@ client_dispatch(void *p, long long now)
 	}
 	if ((c->st == ROSTER || c->st == ONLINE || c->st == QUIT) &&
 	    (c->pfd[TCP].revents & (POLLIN | POLLHUP | POLLERR)))
-		tcp_read(c);
+		tcp_read(c, now);
 	if (c->pfd[UDP].revents & POLLIN)
 		udp_read(c, now);
 	if (c->pfd[KEYS].revents)
 		keys_read(c, now);
+	while ((id = roster_expired(&c->peers, now)) != -1)
+		roster_remove(&c->peers, id);
 	if (c->st == QUIT && c->tout.len == 0) {
 		close_fd(c, TCP); /* the logout is written; closing says the same again */
 		c->st = DONE;

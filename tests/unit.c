@@ -291,7 +291,7 @@ test_roster(void)
 	struct roster r;
 	struct roster_user *u;
 	struct p2p_ep ep;
-	char name[8];
+	char name[16];
 	int a, b, c, i, n;
 
 	roster_init(&r, 20);

@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# tests/integration.sh: integration tests of the real binary ($BIN) over
+# loopback.  `integration.sh --list` names the tests; `integration.sh NAME`
+# runs one: exit 0 pass, 77 skip, else fail.  tests/run.sh runs them all.
+
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib.sh
+
+# ---- the seed's flow ----
+
+t_three_clients_see_each_other() {
+	start_server
+	start_client alice
+	start_client bob
+	start_client carol
+	wait_for "$T/bob.out" '^\* logged in as bob; 1 online: alice$' || fail "bob's roster"
+	wait_for "$T/carol.out" '^\* logged in as carol; 2 online: (alice, bob|bob, alice)$' || fail "carol's roster"
+	wait_for "$T/alice.out" '^\* carol is online$' || fail "alice not told of carol"
+	wait_for "$T/bob.out" '^\* carol is online$' || fail "bob not told of carol"
+	for n in alice bob carol; do
+		say $n /who
+	done
+	wait_for "$T/alice.out" '^\* 2 online: (bob, carol|carol, bob)$' || fail "alice /who"
+	wait_for "$T/bob.out" '^\* 2 online: (alice, carol|carol, alice)$' || fail "bob /who"
+	wait_for "$T/carol.out" '^\* 2 online: (alice, bob|bob, alice)$' || fail "carol /who"
+}
+
+t_text_with_commas_and_chinese_arrives_intact() {
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/msg bob 你好，世界, hello, a,b;c:d "quoted" end'
+	wait_for "$T/bob.out" '^\[[0-9:]{8}\] <alice> 你好，世界, hello, a,b;c:d "quoted" end$' || fail "text changed"
+	say bob '/to alice'
+	say bob '//slash and ümlaut'
+	wait_for "$T/alice.out" '^\[[0-9:]{8}\] <bob> /slash and ümlaut$' || fail "/to line"
+}
+
+t_chat_goes_on_while_server_is_stopped() {
+	start_server
+	start_client alice
+	start_client bob
+	kill -STOP "$SPID"
+	say alice '/msg bob while the server sleeps'
+	say bob '/all back to you'
+	wait_for "$T/bob.out" '<alice> while the server sleeps$' || fail "alice to bob"
+	wait_for "$T/alice.out" '<bob> back to you$' || fail "bob to alice"
+	kill -CONT "$SPID"
+}
+
+t_kill_9_client_is_seen_leaving() {
+	start_server
+	start_client alice
+	start_client bob
+	start_client carol
+	crash carol
+	wait_for "$T/alice.out" '^\* carol left$' || fail "alice"
+	wait_for "$T/bob.out" '^\* carol left$' || fail "bob"
+	wait_for "$T/server.log" 'carol left \(connection closed\)' || fail "server log"
+}
+
+t_duplicate_name_is_refused() {
+	start_server
+	start_client alice
+	"$BIN" --login ALICE "127.0.0.1:$PORT" </dev/null >"$T/dup.out" 2>"$T/dup.err"
+	[ $? = 1 ] || fail "exit status $? not 1"
+	grep -qx 'p2pchat: login refused: name "ALICE" is already online' "$T/dup.err" ||
+		fail "message: $(cat "$T/dup.err")"
+	[ "$(wc -l <"$T/dup.err")" = 1 ] || fail "more than one line: $(cat "$T/dup.err")"
+	say alice /who
+	wait_for "$T/alice.out" '^\* no one else is online$' || fail "alice sees a ghost"
+}
+
+t_quit_removes_user_from_every_roster() {
+	start_server
+	start_client alice
+	start_client bob
+	start_client carol
+	say bob /quit
+	wait_exit "${CPID[bob]}" || fail "bob did not exit"
+	[ "$STATUS" = 0 ] || fail "bob exit status $STATUS"
+	wait_for "$T/alice.out" '^\* bob left$' || fail "alice"
+	wait_for "$T/carol.out" '^\* bob left$' || fail "carol"
+	wait_for "$T/server.log" 'bob left \(quit\)' || fail "server did not log the logout"
+	say alice /who
+	wait_for "$T/alice.out" '^\* 1 online: carol$' || fail "alice's roster"
+	console who
+	wait_for "$T/server.out" '^2 online$' || fail "server roster"
+	grep -q ' bob ' "$T/server.out" && fail "bob still in the server's roster"
+	say alice '/msg bob are you there'
+	wait_for "$T/alice.err" '^p2pchat: bob is not online$' || fail "message to bob accepted"
+}
+
+t_client_driven_by_pipes() {
+	start_server
+	start_client bob
+	printf '/msg bob hi from a pipe\n/all to everyone\n' |
+		timeout 10 "$BIN" --login dave "127.0.0.1:$PORT" >"$T/dave.out" 2>"$T/dave.err"
+	[ $? = 0 ] || fail "exit status $?: $(cat "$T/dave.err")"
+	wait_for "$T/bob.out" '<dave> hi from a pipe$' || fail "message"
+	wait_for "$T/bob.out" '<dave> to everyone$' || fail "/all"
+	wait_for "$T/bob.out" '^\* dave left$' || fail "no logout"
+	wait_for "$T/server.log" 'dave left \(quit\)' || fail "not a clean logout"
+	# the last line needs no newline
+	printf '/msg bob no newline' | timeout 10 "$BIN" --login erin "127.0.0.1:$PORT" >/dev/null 2>&1
+	wait_for "$T/bob.out" '<erin> no newline$' || fail "last line without newline"
+}
+
+t_signals_log_the_client_out() {
+	start_server
+	start_client alice
+	start_client bob
+	start_client carol
+	kill -TERM "${CPID[bob]}"
+	kill -INT "${CPID[carol]}"
+	wait_exit "${CPID[bob]}" && [ "$STATUS" = 0 ] || fail "bob after SIGTERM: $STATUS"
+	wait_exit "${CPID[carol]}" && [ "$STATUS" = 0 ] || fail "carol after SIGINT: $STATUS"
+	wait_for "$T/server.log" 'bob left \(quit\)' || fail "bob's logout"
+	wait_for "$T/server.log" 'carol left \(quit\)' || fail "carol's logout"
+	wait_count "$T/alice.out" '^\* (bob|carol) left$' 2 || fail "alice not told"
+}
+
+t_notices_arrive_once_and_in_order() {
+	start_server
+	start_client watcher
+	expect=()
+	for n in u1 u2 u3; do
+		start_client $n
+		expect+=("* $n is online")
+		wait_for "$T/watcher.out" "^\* $n is online$" || fail "$n login"
+	done
+	for n in u2 u1; do
+		say $n /quit
+		expect+=("* $n left")
+		wait_for "$T/watcher.out" "^\* $n left$" || fail "$n logout"
+	done
+	crash u3
+	expect+=("* u3 left")
+	wait_for "$T/watcher.out" '^\* u3 left$' || fail "u3 crash"
+	start_client u1
+	expect+=("* u1 is online")
+	wait_for "$T/watcher.out" '^\* u1 is online$' || fail "u1 again"
+	got=$(grep -E '^\* [^ ]+ (is online|left)$' "$T/watcher.out")
+	[ "$got" = "$(printf '%s\n' "${expect[@]}")" ] || fail "notices: $got"
+	wait_for "$T/u1.out" '^\* logged in as u1; 1 online: watcher$' || fail "u1's second roster"
+}
+
+t_names_in_utf8() {
+	start_server
+	start_client 张三
+	start_client Zoë
+	wait_for "$T/Zoë.out" '^\* logged in as Zoë; 1 online: 张三$' || fail "roster"
+	say Zoë '/msg 张三 ni hao'
+	wait_for "$T/张三.out" '<Zoë> ni hao$' || fail "message"
+}
+
+t_ipv6_loopback() {
+	ip -6 addr show lo 2>/dev/null | grep -q '::1' || exit 77
+	mkfifo "$T/server.in"
+	(spawn "$BIN" --server -p 0 -b ::1 <"$T/server.in" >/dev/null 2>"$T/server.log") &
+	PIDS+=("$!")
+	exec {SFD}>"$T/server.in"
+	FDS+=("$SFD")
+	wait_for "$T/server.log" 'listening on UDP and TCP port [0-9]+ \(IPv6\)' || fail "server"
+	PORT=$(grep -Eo 'port [0-9]+' "$T/server.log" | cut -d' ' -f2)
+	printf '' | timeout 10 "$BIN" --login alice "[::1]:$PORT" >"$T/a.out" 2>&1 || fail "alice: $(cat "$T/a.out")"
+	grep -q '^\* logged in as alice' "$T/a.out" || fail "no login"
+	wait_for "$T/server.log" 'alice logged in from \[::1\]:[0-9]+' || fail "endpoint"
+}
+
+# ---- errors and bad input ----
+
+t_client_errors_are_one_line_and_it_carries_on() {
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/msg nobody hello'
+	say alice '/frobnicate'
+	say alice 'a line with no recipient'
+	say alice '/msg bob'
+	say alice "$(printf 'bad \377 utf8')"
+	say alice "/msg bob $(head -c 1100 /dev/zero | tr '\0' x)"
+	say alice '/msg bob still here'
+	wait_for "$T/bob.out" '<alice> still here$' || fail "alice stopped working"
+	diff - "$T/alice.err" <<-'EOF' || fail "error lines"
+	p2pchat: nobody is not online
+	p2pchat: unknown command /frobnicate (try /help)
+	p2pchat: no one to send to: use /to NAME or /msg NAME TEXT
+	p2pchat: usage: /msg NAME TEXT
+	p2pchat: not sent: the line is not valid UTF-8
+	p2pchat: not sent: the line is longer than 1064 bytes
+	EOF
+	grep -q xxxx "$T/bob.out" && fail "an over-long line was sent"
+	return 0
+}
+
+t_control_characters_are_shown_escaped() {
+	start_server
+	start_client alice
+	start_client bob
+	say alice "$(printf '/msg bob red\033[31malert\a \302\233x \342\200\256evil')"
+	wait_for "$T/bob.out" '<alice> red\\x1b\[31malert\\x07 \\u009bx \\u202eevil$' || fail "not escaped"
+	LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$T/bob.out" && fail "a control byte reached the terminal"
+	return 0
+}
+
+t_spoofed_chat_is_not_shown() {
+	start_server
+	start_client alice
+	start_client bob
+	port=$(udp_port alice)
+	# from a socket that is not bob's, claiming to be bob
+	printf 'msg,bob,1,I am bob, trust me' >/dev/udp/127.0.0.1/"$port"
+	printf 'msg,carol,1,who?' >/dev/udp/127.0.0.1/"$port"
+	printf 'junk\000\377' >/dev/udp/127.0.0.1/"$port"
+	wait_for "$T/alice.err" 'dropped a message from 127\.0\.0\.1:[0-9]+ claiming to be bob$' || fail "bob spoof"
+	wait_for "$T/alice.err" 'claiming to be carol$' || fail "carol spoof"
+	wait_for "$T/alice.err" 'dropped a bad datagram from .*: NUL byte$' || fail "junk"
+	grep -q 'trust me' "$T/alice.out" && fail "the spoof was shown"
+	say bob '/msg alice the real bob'
+	wait_for "$T/alice.out" '<bob> the real bob$' || fail "real bob"
+}
+
+t_server_survives_bad_input() {
+	start_server
+	start_client alice
+	start_client bob
+	for d in '' 'login' 'login,x' 'login,a b,1.2.3.4:5' 'login,eve,1.2.3.4:0' \
+		'login,eve,1.2.3.4:70000' 'hello,alice,0000000000000000' "$(printf 'login,\033e,1.2.3.4:5')" \
+		'logout,alice,127.0.0.1:1' "$(head -c 1500 /dev/zero | tr '\0' a)"; do
+		printf '%s' "$d" >/dev/udp/127.0.0.1/"$PORT"
+	done
+	printf 'login,e\000ve,1.2.3.4:5' >/dev/udp/127.0.0.1/"$PORT"
+	# a session that does not start with a valid hello is closed
+	exec {t}<>/dev/tcp/127.0.0.1/"$PORT"
+	printf 'hello,alice,0123456789abcdef\n' >&$t
+	timeout 5 cat <&$t >/dev/null 2>&1
+	[ $? != 124 ] || fail "bad hello not closed"
+	exec {t}<>/dev/tcp/127.0.0.1/"$PORT"
+	head -c 5000 /dev/zero | tr '\0' a >&$t 2>/dev/null
+	timeout 5 cat <&$t >/dev/null 2>&1
+	[ $? != 124 ] || fail "over-long line not closed"
+	wait_for "$T/server.log" 'refused login from 127\.0\.0\.1:[0-9]+: bad name' || fail "bad name"
+	say alice '/msg bob still fine'
+	wait_for "$T/bob.out" '<alice> still fine$' || fail "chat broken"
+	console who
+	wait_for "$T/server.out" '^2 online$' || fail "roster damaged"
+	grep -Eq 'alice left|bob left' "$T/server.log" && fail "a user was dropped"
+	return 0
+}
+
+t_login_repeated_gets_the_same_answer() {
+	start_server
+	out=$(python3 - "$PORT" <<-'EOF'
+	import socket, sys
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.settimeout(3)
+	s.bind(("127.0.0.1", 0))
+	me = "127.0.0.1:%d" % s.getsockname()[1]
+	srv = ("127.0.0.1", int(sys.argv[1]))
+	def ask(msg):
+	    s.sendto(msg.encode(), srv)
+	    return s.recvfrom(2000)[0].decode()
+	a = ask("login,frank," + me)
+	b = ask("login,frank," + me)
+	print(a == b and a.startswith("Accept,%s," % sys.argv[1]), a, b)
+	o = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	o.settimeout(3)
+	o.sendto(("login,FRANK," + me).encode(), srv)
+	print(o.recvfrom(2000)[0].decode())
+	print(ask("login,bad name," + me))
+	print(ask("login,x"))
+	EOF
+	) || fail "python: $out"
+	[ "$(echo "$out" | sed -n 1p | cut -d' ' -f1)" = True ] || fail "answers differ: $out"
+	[ "$(echo "$out" | sed -n 2p)" = "Reject,name taken" ] || fail "other source: $out"
+	[ "$(echo "$out" | sed -n 3p)" = "Reject,bad name" ] || fail "bad name: $out"
+	[ "$(echo "$out" | sed -n 4p)" = "Reject,bad request" ] || fail "bad request: $out"
+}
+
+t_no_server_answer_is_an_error() {
+	port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	timeout 20 "$BIN" --login alice "127.0.0.1:$port" </dev/null >/dev/null 2>"$T/err"
+	[ $? = 1 ] || fail "exit status $?"
+	grep -qx "p2pchat: no answer from the server at 127.0.0.1" "$T/err" || fail "$(cat "$T/err")"
+	timeout 10 "$BIN" --login alice no-such-host.invalid </dev/null >/dev/null 2>"$T/err"
+	[ $? = 1 ] || fail "unresolvable host: exit status $?"
+	grep -q "^p2pchat: cannot resolve no-such-host.invalid: " "$T/err" || fail "$(cat "$T/err")"
+}
+
+t_usage_errors_exit_2() {
+	while IFS='|' read -r args want; do
+		# shellcheck disable=SC2086
+		"$BIN" $args </dev/null >/dev/null 2>"$T/err"
+		st=$?
+		[ $st = 2 ] || fail "'$args': exit status $st"
+		head -n 1 "$T/err" | grep -q "^p2pchat: $want" || fail "'$args': $(head -n 1 "$T/err")"
+	done <<-'EOF'
+	|choose --server or --login NAME
+	--server --login x|--server and --login exclude each other
+	--bogus|unknown option --bogus
+	-x|unknown option -x
+	--server -p|--port needs a value
+	--server -p 65536|-p wants a number from 0 to 65535
+	--server -p abc|-p wants a number from 0 to 65535
+	--server -m 0|-m wants a number from 1 to 100000
+	--server extra|the server takes no argument "extra"
+	--server -P 5|-P is for a client
+	--login a -p 5|-p, -b and -m are for the server
+	--login a b c|one server only, not "c" too
+	--login a,b|invalid name "a,b"
+	--login a:9|invalid name "a:9"
+	--login abcdefghijklmnopqrstuvwxyz0123456|invalid name
+	--login a host:0|the server port wants a number from 1 to 65535
+	--login a [::1|bad server address
+	--verbose=1 --server|--verbose takes no value
+	EOF
+	"$BIN" --help >"$T/help" || fail "--help exit status"
+	for f in --server --login --port --bind --max-users --local-port --verbose --version; do
+		grep -q -- "$f" "$T/help" || fail "--help lacks $f"
+	done
+	"$BIN" -V | grep -q '^p2pchat [0-9]' || fail "--version"
+}
+
+# ---- the server's console, signals and service use ----
+
+t_server_console() {
+	start_server
+	start_client alice
+	start_client bob
+	console stats
+	wait_for "$T/server.out" '^online 2, pending 0, sessions 2, logins 2,' || fail "stats"
+	console 'kick bob'
+	wait_for "$T/alice.out" '^\* bob left$' || fail "kick notice"
+	wait_for "$T/server.log" 'bob left \(kicked\)' || fail "kick log"
+	console 'kick nobody'
+	wait_for "$T/server.out" '^nobody is not online$' || fail "kick nobody"
+	console 'frob'
+	wait_for "$T/server.out" '^unknown command: frob \(try help\)$' || fail "unknown"
+	console quit
+	wait_exit "$SPID" || fail "quit did not stop the server"
+	[ "$STATUS" = 0 ] || fail "exit status $STATUS"
+	wait_for "$T/alice.out" '^\* lost the server \(connection closed\); chat with peers goes on$' ||
+		fail "alice did not notice"
+}
+
+t_server_runs_without_stdin_and_stops_on_signals() {
+	for sig in TERM INT; do
+		("$BIN" --server -p 0 -b 127.0.0.1 </dev/null 2>"$T/s.log") &
+		pid=$!
+		PIDS+=("$pid")
+		wait_for "$T/s.log" 'listening' || fail "start"
+		PORT=$(grep -Eo 'port [0-9]+' "$T/s.log" | cut -d' ' -f2)
+		printf '' | timeout 10 "$BIN" --login alice "127.0.0.1:$PORT" >"$T/a.out" 2>&1 ||
+			fail "a client could not log in to a server with no stdin: $(cat "$T/a.out")"
+		kill -0 "$pid" || fail "EOF on stdin stopped the server"
+		kill -$sig "$pid"
+		wait_exit "$pid" || fail "SIG$sig did not stop the server"
+		[ "$STATUS" = 0 ] || fail "exit status $STATUS after SIG$sig"
+		grep -q 'shutting down with 0 online' "$T/s.log" || fail "no shutdown line"
+	done
+}
+
+t_port_in_use_is_an_error() {
+	start_server
+	"$BIN" --server -p "$PORT" -b 127.0.0.1 </dev/null 2>"$T/err"
+	[ $? = 1 ] || fail "exit status $?"
+	grep -qx "p2pchat: cannot listen on port $PORT: Address already in use" "$T/err" || fail "$(cat "$T/err")"
+}
+
+# ---- the project ----
+
+t_man_page_is_clean_and_complete() {
+	command -v mandoc >/dev/null || exit 77
+	mandoc -T lint -W warning man/p2pchat.1 || fail "mandoc -T lint"
+	mandoc -T ascii man/p2pchat.1 | col -b >"$T/man.txt"
+	for s in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS PROTOCOL SIGNALS "EXIT STATUS" EXAMPLES "SEE ALSO" CAVEATS; do
+		grep -q "^$s" "$T/man.txt" || fail "no $s section"
+	done
+	for w in --server --login --port --bind --max-users --local-port --verbose /msg /to /all /who /help /quit \
+		who kick stats quit login, Accept, Reject, hello, logout, msg, end; do
+		grep -q -- "$w" "$T/man.txt" || fail "man page lacks $w"
+	done
+}
+
+t_install_and_uninstall() {
+	d=$T/root
+	make -s install DESTDIR="$d" PREFIX=/opt/p2p >/dev/null || fail "install"
+	[ "$(stat -c %a "$d/opt/p2p/bin/p2pchat")" = 755 ] || fail "binary mode"
+	[ "$(stat -c %a "$d/opt/p2p/share/man/man1/p2pchat.1")" = 644 ] || fail "man page mode"
+	"$d/opt/p2p/bin/p2pchat" --version >/dev/null || fail "installed binary does not run"
+	make -s uninstall DESTDIR="$d" PREFIX=/opt/p2p >/dev/null || fail "uninstall"
+	[ -z "$(find "$d" -type f)" ] || fail "left behind: $(find "$d" -type f)"
+}
+
+# ---- the runner ----
+
+# After a test passed: stop what is left gently, so sanitizers report leaks,
+# and fail on any sanitizer report in the logs.
+finish() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -CONT "$p" 2>/dev/null
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait_exit "$p" 5 >/dev/null 2>&1
+	done
+	logs=$(find "$T" -maxdepth 1 -type f) # not the FIFOs: reading one would block
+	# shellcheck disable=SC2086
+	if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' $logs 2>/dev/null; then
+		# shellcheck disable=SC2086
+		grep -hE -A 12 'ERROR: (Address|Leak)Sanitizer|runtime error:' $logs | head -n 40
+		fail "sanitizer report above"
+	fi
+}
+
+if [ "$1" = --list ]; then
+	declare -F | awk '$3 ~ /^t_/ { print $3 }'
+	exit 0
+fi
+[ -n "$BIN" ] || BIN=$PWD/p2pchat
+trap cleanup EXIT
+"$1" || exit 1
+finish
