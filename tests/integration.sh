@@ -182,6 +182,8 @@ t_client_errors_are_one_line_and_it_carries_on() {
 	say alice "/msg bob $(head -c 1100 /dev/zero | tr '\0' x)"
 	say alice '/msg bob still here'
 	wait_for "$T/bob.out" '<alice> still here$' || fail "alice stopped working"
+	say alice /help
+	wait_for "$T/alice.out" '^\* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /help, /quit' || fail "/help"
 	diff - "$T/alice.err" <<-'EOF' || fail "error lines"
 	p2pchat: nobody is not online
 	p2pchat: unknown command /frobnicate (try /help)
@@ -278,14 +280,105 @@ t_login_repeated_gets_the_same_answer() {
 	[ "$(echo "$out" | sed -n 4p)" = "Reject,bad request" ] || fail "bad request: $out"
 }
 
-t_no_server_answer_is_an_error() {
-	port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	timeout 20 "$BIN" --login alice "127.0.0.1:$port" </dev/null >/dev/null 2>"$T/err"
+t_login_is_resent_then_given_up() {
+	# a "server" that reads logins and never answers
+	python3 - "$T/port" >"$T/got" <<-'EOF' &
+	import socket, sys
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.1", 0))
+	open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+	import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+	s.settimeout(12)
+	try:
+	    while True:
+	        print(s.recv(2000).decode(), flush=True)
+	except socket.timeout:
+	    pass
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/port" '^[0-9]+$' || fail "python"
+	timeout 20 "$BIN" --login alice "127.0.0.1:$(cat "$T/port")" </dev/null >/dev/null 2>"$T/err"
 	[ $? = 1 ] || fail "exit status $?"
 	grep -qx "p2pchat: no answer from the server at 127.0.0.1" "$T/err" || fail "$(cat "$T/err")"
+	[ "$(grep -c '^login,alice,127\.0\.0\.1:[0-9]*$' "$T/got")" = 4 ] || fail "logins sent: $(cat "$T/got")"
 	timeout 10 "$BIN" --login alice no-such-host.invalid </dev/null >/dev/null 2>"$T/err"
 	[ $? = 1 ] || fail "unresolvable host: exit status $?"
 	grep -q "^p2pchat: cannot resolve no-such-host.invalid: " "$T/err" || fail "$(cat "$T/err")"
+}
+
+# A client written from the man page's PROTOCOL, in python: the wire format
+# as documented, and a UDP logout that counts only from the user's endpoint.
+t_raw_protocol_and_udp_logout() {
+	start_server -v
+	start_client alice
+	python3 - "$PORT" "$(udp_port alice)" >"$T/py.out" 2>&1 <<-'EOF' &
+	import socket, sys, time
+	port, alice = int(sys.argv[1]), int(sys.argv[2])
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.bind(("127.0.0.1", 0))
+	u.settimeout(5)
+	me = "127.0.0.1:%d" % u.getsockname()[1]
+	u.sendto(("login,py," + me).encode(), ("127.0.0.1", port))
+	kind, tport, token = u.recv(2000).decode().split(",")
+	assert kind == "Accept" and int(tport) == port and len(token) == 16, (kind, tport, token)
+	t = socket.create_connection(("127.0.0.1", port), timeout=5)
+	t.sendall(("hello,py,%s\n" % token).encode())
+	f = t.makefile("rb")
+	print("roster:", f.readline().decode().rstrip("\n"), flush=True)
+	u.sendto(("msg,py,1,hi alice, from python").encode(), ("127.0.0.1", alice))
+	print("notice:", f.readline().decode().rstrip("\n"), flush=True)
+	other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	other.sendto(("logout,py," + me).encode(), ("127.0.0.1", port))
+	time.sleep(0.3)
+	u.sendto(("logout,py," + me).encode(), ("127.0.0.1", port))
+	print("after logout:", f.readline().decode(), flush=True)
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/py.out" '^roster: ' || fail "python: $(cat "$T/py.out")"
+	grep -qx "roster: alice,127.0.0.1:$(udp_port alice);end" "$T/py.out" || fail "$(cat "$T/py.out")"
+	wait_for "$T/alice.out" '^\* py is online$' || fail "alice not told"
+	wait_for "$T/alice.out" '<py> hi alice, from python$' || fail "chat from python"
+	start_client bob
+	wait_for "$T/py.out" "^notice: login,bob,127\.0\.0\.1:$(udp_port bob)$" || fail "notice: $(cat "$T/py.out")"
+	wait_for "$T/server.log" 'ignored a logout of py from 127\.0\.0\.1:[0-9]+' || fail "forged logout not ignored"
+	wait_for "$T/alice.out" '^\* py left$' || fail "UDP logout"
+	wait_for "$T/server.log" 'py left \(logout\)' || fail "server log"
+	wait_for "$T/py.out" '^after logout: $' || fail "session not closed: $(cat "$T/py.out")"
+	grep -q 'udp 127.0.0.1:[0-9]* < login,py,' "$T/server.log" || fail "-v shows no protocol detail"
+}
+
+t_token_expires_and_must_match() {
+	start_server
+	start_client alice
+	python3 - "$PORT" "$(udp_port alice)" >"$T/py.out" 2>&1 <<-'EOF' || fail "$(cat "$T/py.out")"
+	import socket, sys, time
+	port, alice = int(sys.argv[1]), int(sys.argv[2])
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.settimeout(5)
+	def login(name):
+	    u.sendto(("login,%s,127.0.0.1:9" % name).encode(), ("127.0.0.1", port))
+	    return u.recv(2000).decode().split(",")[2]
+	def hello(name, token):
+	    t = socket.create_connection(("127.0.0.1", port), timeout=5)
+	    t.sendall(("hello,%s,%s\n" % (name, token)).encode())
+	    try:
+	        return t.recv(2000)
+	    except ConnectionResetError:
+	        return b""
+	tok = login("late")
+	wrong = "0" * 16 if tok != "0" * 16 else "1" * 16
+	assert hello("late", wrong) == b"", "a wrong token opened a session"
+	assert hello("nobody", tok) == b"", "a token opened another name's session"
+	time.sleep(10.5)
+	assert hello("late", tok) == b"", "an expired token opened a session"
+	tok = login("late")
+	got = hello("late", tok)
+	assert got == b"alice,127.0.0.1:%d;end\n" % alice, got
+	print("ok")
+	EOF
+	grep -qx ok "$T/py.out" || fail "$(cat "$T/py.out")"
+	grep -q 'late logged in' "$T/server.log" || fail "a fresh login after expiry failed"
+	[ "$(grep -c 'late logged in' "$T/server.log")" = 1 ] || fail "logged in more than once"
 }
 
 t_usage_errors_exit_2() {
