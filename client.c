@@ -50,14 +50,6 @@ struct client {
 	char target[P2P_NAME_MAX + 1];
 };
 
-static const char *
-ep_str(const struct p2p_ep *ep, char *buf)
-{
-	if (proto_format_ep(buf, P2P_EPSTR_MAX, ep) < 0)
-		strcpy(buf, "?");
-	return buf;
-}
-
 /* A line for the user on stdout. */
 static void
 say(const char *fmt, ...)
@@ -337,13 +329,13 @@ show_chat(struct client *c, const struct p2p_ep *src, const char *buf, size_t le
 	int r;
 
 	if ((r = proto_parse(buf, len, P2P_FROM_PEER, &m)) < 0) {
-		logmsg("dropped a bad datagram from %s: %s", ep_str(src, eps), proto_strerror(r));
+		logmsg("dropped a bad datagram from %s: %s", proto_ep_str(src, eps), proto_strerror(r));
 		return;
 	}
 	/* a name is only a claim: it must come from that user's endpoint */
 	u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)));
 	if (u == NULL || !(proto_ep_eq(&u->ep, src) || (u->lep.family && proto_ep_eq(&u->lep, src)))) {
-		logmsg("dropped a message from %s claiming to be %s", ep_str(src, eps), m.name);
+		logmsg("dropped a message from %s claiming to be %s", proto_ep_str(src, eps), m.name);
 		return;
 	}
 	proto_escape(m.text, m.textlen, esc, sizeof(esc));
@@ -365,7 +357,7 @@ udp_read(struct client *c, long long now)
 		if ((n = net_recvfrom(c->pfd[UDP].fd, buf, sizeof(buf), &src)) == -1)
 			return;
 		if ((size_t)n > P2P_DGRAM_MAX) {
-			logmsg("dropped an oversized datagram from %s", ep_str(&src, eps));
+			logmsg("dropped an oversized datagram from %s", proto_ep_str(&src, eps));
 		} else if (proto_ep_eq(&src, &c->server)) {
 			if (c->st != LOGIN || proto_parse(buf, (size_t)n, P2P_FROM_SERVER, &m) < 0)
 				debug("ignored a datagram from the server");

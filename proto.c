@@ -225,6 +225,14 @@ proto_format_ep(char *buf, size_t size, const struct p2p_ep *ep)
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
+const char *
+proto_ep_str(const struct p2p_ep *ep, char *buf)
+{
+	if (proto_format_ep(buf, P2P_EPSTR_MAX, ep) < 0)
+		strcpy(buf, "?");
+	return buf;
+}
+
 int
 proto_ep_eq(const struct p2p_ep *a, const struct p2p_ep *b)
 {

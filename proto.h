@@ -85,6 +85,8 @@ int proto_name_eq(const char *a, const char *b, size_t blen);
 int proto_parse_ep(const char *s, size_t len, struct p2p_ep *ep);
 /* Format an endpoint into buf (at least P2P_EPSTR_MAX): the length, or -1. */
 int proto_format_ep(char *buf, size_t size, const struct p2p_ep *ep);
+/* The endpoint as text in buf (P2P_EPSTR_MAX bytes), "?" when it has none: buf. */
+const char *proto_ep_str(const struct p2p_ep *ep, char *buf);
 /* 1 when two endpoints are the same address and port. */
 int proto_ep_eq(const struct p2p_ep *a, const struct p2p_ep *b);
 /* Copy (in, len) to out for a terminal: controls, invalid UTF-8 and bidi

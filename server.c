@@ -66,14 +66,6 @@ close_slot(struct server *sv, int slot)
 	sv->pfd[slot].fd = -1;
 }
 
-static const char *
-ep_str(const struct p2p_ep *ep, char *buf)
-{
-	if (proto_format_ep(buf, P2P_EPSTR_MAX, ep) < 0)
-		strcpy(buf, "?");
-	return buf;
-}
-
 /* ---- sockets ---- */
 
 /* Bind UDP and TCP on one address and port; with port 0, the system picks a
@@ -206,7 +198,7 @@ end_session(struct server *sv, int i)
 		roster_remove(&sv->users, s->user);
 		sv->online--;
 	} else {
-		debug("connection from %s closed (%s)", ep_str(&s->peer, eps), s->doom);
+		debug("connection from %s closed (%s)", proto_ep_str(&s->peer, eps), s->doom);
 	}
 	close_slot(sv, BASE + i);
 	net_in_free(&s->in);
@@ -276,7 +268,7 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 	sv->s[i].user = id;
 	sv->online++;
 	sv->logins++;
-	logmsg("%s logged in from %s", u->name, ep_str(&u->ep, eps));
+	logmsg("%s logged in from %s", u->name, proto_ep_str(&u->ep, eps));
 	/* the others first, so no one hears from u before hearing that u is here */
 	broadcast(sv, P2P_LOGIN, u, i);
 	flush(sv, i);
@@ -349,7 +341,7 @@ do_accept(struct server *sv, int lslot, long long now)
 		for (i = 0; i < sv->nsess && fd_of(sv, BASE + i) != -1; i++)
 			;
 		if (i == sv->nsess || net_in_init(&sv->s[i].in, P2P_LINE_MAX + 1) == -1) {
-			logmsg("refused a connection from %s: too many sessions", ep_str(&peer, eps));
+			logmsg("refused a connection from %s: too many sessions", proto_ep_str(&peer, eps));
 			close(fd);
 			continue;
 		}
@@ -359,7 +351,7 @@ do_accept(struct server *sv, int lslot, long long now)
 		sv->s[i].deadline = now + HELLO_TIMEOUT;
 		sv->s[i].doom = NULL;
 		sv->sessions++;
-		debug("connection from %s", ep_str(&peer, eps));
+		debug("connection from %s", proto_ep_str(&peer, eps));
 	}
 }
 
@@ -374,7 +366,7 @@ reply(struct server *sv, int slot, const struct p2p_ep *to, const struct p2p_msg
 
 	if (n < 0 || (size_t)n > 3 * inlen)
 		return;
-	debug("udp %s > %s", ep_str(to, eps), buf);
+	debug("udp %s > %s", proto_ep_str(to, eps), buf);
 	if (net_sendto(fd_of(sv, slot), buf, (size_t)n, to) == -1)
 		debug("udp send to %s: %s", eps, strerror(errno));
 }
@@ -391,7 +383,7 @@ refuse(struct server *sv, int slot, const struct p2p_ep *src, const char *name,
 	snprintf(m.reason, sizeof(m.reason), "%s", reason);
 	sv->refused++;
 	logmsg("refused login%s%s from %s: %s", name ? " of " : "", name ? name : "",
-	    ep_str(src, eps), reason);
+	    proto_ep_str(src, eps), reason);
 	reply(sv, slot, src, &m, inlen);
 }
 
@@ -442,7 +434,7 @@ do_udp_logout(struct server *sv, const struct p2p_ep *src, const struct p2p_msg 
 	/* only from the user's own endpoint: anyone can write a name */
 	if (u == NULL || strcmp(u->name, m->name) != 0) {
 		sv->bad++;
-		debug("ignored a logout of %s from %s", m->name, ep_str(src, eps));
+		debug("ignored a logout of %s from %s", m->name, proto_ep_str(src, eps));
 		return;
 	}
 	doom(sv, u->sess, "logout");
@@ -463,7 +455,7 @@ udp_read(struct server *sv, int slot, long long now)
 		sv->dgrams++;
 		if (verbose) {
 			proto_escape(buf, (size_t)n < 64 ? (size_t)n : 64, esc, sizeof(esc));
-			debug("udp %s < %s", ep_str(&src, eps), esc);
+			debug("udp %s < %s", proto_ep_str(&src, eps), esc);
 		}
 		if ((size_t)n > P2P_DGRAM_MAX) {
 			sv->bad++;
@@ -497,7 +489,7 @@ cmd_who(struct server *sv)
 		const struct roster_user *u = roster_get(&sv->users, id);
 
 		if (u->online)
-			printf("  %s %s %s\n", u->name, ep_str(&u->ep, eps), ep_str(&u->lep, leps));
+			printf("  %s %s %s\n", u->name, proto_ep_str(&u->ep, eps), proto_ep_str(&u->lep, leps));
 	}
 }
 
@@ -617,7 +609,7 @@ server_dispatch(void *p, long long now)
 		console_read(sv);
 	while ((id = roster_expired(&sv->users, now)) != -1) {
 		debug("login of %s from %s expired", sv->users.u[id].name,
-		    ep_str(&sv->users.u[id].ep, eps));
+		    proto_ep_str(&sv->users.u[id].ep, eps));
 		roster_remove(&sv->users, id);
 	}
 	sweep(sv);

@@ -283,6 +283,8 @@ test_names(void)
 	proto_parse_ep("[::ffff:1.2.3.4]:5", 18, &b);
 	proto_format_ep(eps, sizeof(eps), &b);
 	check(strcmp(eps, "[::ffff:1.2.3.4]:5") == 0, "mapped IPv6 formats with brackets", eps);
+	memset(&b, 0, sizeof(b));
+	check(strcmp(proto_ep_str(&b, eps), "?") == 0, "an unset endpoint shows as ?", eps);
 }
 
 static void
