@@ -11,16 +11,16 @@ WERROR    ?= -Werror
 P2P_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic $(WERROR)
 SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-PURE = proto.c roster.c
+PURE = proto.c roster.c link.c
 SRCS = p2pchat.c server.c client.c net.c $(PURE)
-HDRS = p2pchat.h proto.h roster.h net.h
+HDRS = p2pchat.h proto.h roster.h net.h link.h
 
 all: p2pchat
 
 p2pchat: $(SRCS) $(HDRS)
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
 
-tests/unit: tests/unit.c $(PURE) proto.h roster.h
+tests/unit: tests/unit.c tests/unit_link.c $(PURE) proto.h roster.h link.h
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
 # The same program and unit tests under AddressSanitizer and UBSan.
@@ -28,7 +28,7 @@ san/p2pchat: $(SRCS) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
 
-san/unit: tests/unit.c $(PURE) proto.h roster.h
+san/unit: tests/unit.c tests/unit_link.c $(PURE) proto.h roster.h link.h
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 

@@ -17,6 +17,7 @@
 #include "proto.h"
 
 #define MAXFIELDS 6
+#define SID_LEN   8  /* hex digits of a stream id */
 
 struct field {
 	const char *s;
@@ -27,7 +28,7 @@ static const char *errors[] = {
 	"ok", "empty message", "NUL byte", "invalid UTF-8", "unknown message",
 	"wrong number of fields", "invalid name", "invalid endpoint",
 	"invalid port", "invalid token", "invalid sequence number",
-	"message too long", "roster not ended by \"end\""
+	"message too long", "roster not ended by \"end\"", "invalid stream id"
 };
 
 const char *
@@ -319,11 +320,13 @@ parse_client(const struct field *f, int n, struct p2p_msg *m)
 		m->type = P2P_HELLO;
 	else if (is(&f[0], "logout"))
 		m->type = P2P_LOGOUT;
+	else if (is(&f[0], "ping"))
+		m->type = P2P_PING;
 	else
 		return -P2P_ETYPE;
-	if (n != 3)
+	if (n != (m->type == P2P_PING ? 2 : 3))
 		return -P2P_EFIELDS;
-	if ((r = get_name(&f[1], m->name)) < 0)
+	if ((r = get_name(&f[1], m->name)) < 0 || m->type == P2P_PING)
 		return r;
 	if (m->type == P2P_HELLO)
 		return get_token(&f[2], m->token);
@@ -356,6 +359,10 @@ parse_server(const struct field *f, int n, struct p2p_msg *m)
 		m->reason[len] = '\0';
 		return 0;
 	}
+	if (is(&f[0], "pong")) {
+		m->type = P2P_PONG;
+		return 0;
+	}
 	if (is(&f[0], "login"))
 		m->type = P2P_LOGIN;
 	else if (is(&f[0], "logout"))
@@ -366,23 +373,64 @@ parse_server(const struct field *f, int n, struct p2p_msg *m)
 }
 
 static int
+get_sid(const struct field *f, uint32_t *sid)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (f->len != SID_LEN)
+		return -P2P_ESID;
+	for (i = 0; i < f->len; i++) {
+		char d = f->s[i];
+
+		if (d >= '0' && d <= '9')
+			v = v << 4 | (uint32_t)(d - '0');
+		else if (d >= 'a' && d <= 'f')
+			v = v << 4 | (uint32_t)(d - 'a' + 10);
+		else
+			return -P2P_ESID;
+	}
+	*sid = v;
+	return 0;
+}
+
+static int
+get_seq(const struct field *f, uint32_t *seq)
+{
+	return parse_num(f->s, f->len, UINT32_MAX, seq) == -1 ? -P2P_ESEQ : 0;
+}
+
+/* msg,NAME,SID,SEQ,FIRST,TEXT and part,...; ack,NAME,SID,CUM,SEQ */
+static int
 parse_peer(const struct field *f, int n, struct p2p_msg *m)
 {
 	int r;
 
-	if (!is(&f[0], "msg"))
+	if (is(&f[0], "msg") || is(&f[0], "part")) {
+		m->type = P2P_MSG;
+		m->more = f[0].s[0] == 'p';
+		if (n != 6 || f[5].len == 0)
+			return -P2P_EFIELDS;
+	} else if (is(&f[0], "ack")) {
+		m->type = P2P_ACK;
+		if (n != 5)
+			return -P2P_EFIELDS;
+	} else {
 		return -P2P_ETYPE;
-	m->type = P2P_MSG;
-	if (n != 4 || f[3].len == 0)
-		return -P2P_EFIELDS;
-	if ((r = get_name(&f[1], m->name)) < 0)
+	}
+	if ((r = get_name(&f[1], m->name)) < 0 || (r = get_sid(&f[2], &m->sid)) < 0)
 		return r;
-	if (parse_num(f[2].s, f[2].len, UINT32_MAX, &m->seq) == -1)
-		return -P2P_ESEQ;
-	if (f[3].len > P2P_TEXT_MAX)
+	if (m->type == P2P_ACK) {
+		if ((r = get_seq(&f[3], &m->cum)) < 0)
+			return r;
+		return get_seq(&f[4], &m->seq);
+	}
+	if ((r = get_seq(&f[3], &m->seq)) < 0 || (r = get_seq(&f[4], &m->first)) < 0)
+		return r;
+	if (f[5].len > P2P_TEXT_MAX)
 		return -P2P_ELONG;
-	m->text = f[3].s;
-	m->textlen = f[3].len;
+	m->text = f[5].s;
+	m->textlen = f[5].len;
 	return 0;
 }
 
@@ -419,7 +467,8 @@ proto_parse(const char *buf, size_t len, enum p2p_from from, struct p2p_msg *m)
 		n = split(buf, len, f, MAXFIELDS);
 		return parse_server(f, n, m);
 	default:
-		n = split(buf, len, f, 4);
+		/* the text is the sixth field and may hold commas */
+		n = split(buf, len, f, 6);
 		return parse_peer(f, n, m);
 	}
 }
@@ -476,8 +525,19 @@ proto_format(char *buf, size_t size, const struct p2p_msg *m)
 	case P2P_HELLO:
 		n = snprintf(buf, size, "hello,%s,%s", m->name, m->token);
 		break;
+	case P2P_PING:
+		n = snprintf(buf, size, "ping,%s", m->name);
+		break;
+	case P2P_PONG:
+		n = snprintf(buf, size, "pong");
+		break;
+	case P2P_ACK:
+		n = snprintf(buf, size, "ack,%s,%08lx,%lu,%lu", m->name, (unsigned long)m->sid,
+		    (unsigned long)m->cum, (unsigned long)m->seq);
+		break;
 	case P2P_MSG:
-		n = snprintf(buf, size, "msg,%s,%lu,", m->name, (unsigned long)m->seq);
+		n = snprintf(buf, size, "%s,%s,%08lx,%lu,%lu,", m->more ? "part" : "msg", m->name,
+		    (unsigned long)m->sid, (unsigned long)m->seq, (unsigned long)m->first);
 		if (n < 0 || (size_t)n + m->textlen >= size)
 			return -1;
 		memcpy(buf + n, m->text, m->textlen);

@@ -20,6 +20,7 @@
 #define P2P_LINE_MAX   256    /* a TCP line or roster entry, without "\n" */
 #define P2P_DGRAM_MAX  1200   /* a UDP datagram */
 #define P2P_TEXT_MAX   1024   /* chat text in one datagram */
+#define P2P_MSG_MAX    8192   /* chat text of one message, split into datagrams */
 #define P2P_REASON_MAX 64     /* text of a Reject */
 #define P2P_ESC_MAX(n) (4 * (n) + 1) /* room proto_escape needs for n bytes */
 
@@ -37,7 +38,10 @@ enum p2p_type {
 	P2P_HELLO,   /* hello,NAME,TOKEN      client, first line of a session */
 	P2P_LOGOUT,  /* logout,NAME,EP        client request or notice */
 	P2P_ENTRY,   /* NAME,EP[,EP2]         one user in the roster */
-	P2P_MSG      /* msg,NAME,SEQ,TEXT     chat, peer to peer (UDP) */
+	P2P_PING,    /* ping,NAME             client keepalive (UDP) */
+	P2P_PONG,    /* pong                  the server's answer */
+	P2P_MSG,     /* msg,NAME,SID,SEQ,FIRST,TEXT (part,... when more follows) */
+	P2P_ACK      /* ack,NAME,SID,CUM,SEQ  chat, peer to peer (UDP) */
 };
 
 /* Which side sent a message decides how strictly it is read. */
@@ -55,7 +59,11 @@ struct p2p_msg {
 	char token[P2P_TOKEN_LEN + 1];
 	uint16_t port;       /* Accept */
 	char reason[P2P_REASON_MAX + 1];
-	uint32_t seq;        /* msg */
+	uint32_t sid;        /* msg, ack: the sender's stream */
+	uint32_t seq;        /* msg: this fragment; ack: the fragment acknowledged */
+	uint32_t first;      /* msg: the oldest fragment not yet delivered */
+	uint32_t cum;        /* ack: every fragment up to this one is received */
+	int more;            /* msg: a "part": the message goes on in the next */
 	const char *text;    /* msg: points into the parsed buffer, not NUL-ended */
 	size_t textlen;
 };
@@ -63,7 +71,8 @@ struct p2p_msg {
 /* Errors returned (negated) by the parsers; proto_strerror names them. */
 enum p2p_err {
 	P2P_OK, P2P_EEMPTY, P2P_ENUL, P2P_EUTF8, P2P_ETYPE, P2P_EFIELDS,
-	P2P_ENAME, P2P_EEP, P2P_EPORT, P2P_ETOKEN, P2P_ESEQ, P2P_ELONG, P2P_EROSTER
+	P2P_ENAME, P2P_EEP, P2P_EPORT, P2P_ETOKEN, P2P_ESEQ, P2P_ELONG, P2P_EROSTER,
+	P2P_ESID
 };
 
 /* Parse one message sent by `from`: 0, or a negative enum p2p_err. */

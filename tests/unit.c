@@ -1,12 +1,14 @@
 /*
- * unit.c: unit tests of the pure modules, proto and roster.  One line per
+ * unit.c: unit tests of the pure modules: proto, roster and link.  One line per
  * case, "ok - what" or "not ok - what (detail)", so tests/run.sh can count.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "link.h"
 #include "proto.h"
 #include "roster.h"
 
@@ -128,21 +130,35 @@ static void
 test_chat(void)
 {
 	struct p2p_msg m;
-	char text[P2P_TEXT_MAX + 40];
+	char text[P2P_TEXT_MAX + 60];
+	const char *chat = "msg,alice,00c0ffee,7,5,hi, bob; 你好";
 	int n;
 
-	const char *chat = "msg,alice,7,hi, bob; 你好";
-
 	proto_parse(chat, strlen(chat), P2P_FROM_PEER, &m);
-	check(m.type == P2P_MSG && m.seq == 7 && m.textlen == strlen("hi, bob; 你好") &&
-	    memcmp(m.text, "hi, bob; 你好", m.textlen) == 0, "chat text keeps commas", NULL);
-	PEER("msg,alice,4294967295,x", 0, "sequence 2^32-1");
-	PEER("msg,alice,4294967296,x", P2P_ESEQ, "sequence 2^32");
-	PEER("msg,alice,-1,x", P2P_ESEQ, "negative sequence");
-	PEER("msg,alice,1,", P2P_EFIELDS, "empty chat text");
-	PEER("msg,alice,1", P2P_EFIELDS, "chat without text");
+	check(m.type == P2P_MSG && !m.more && m.sid == 0xc0ffee && m.seq == 7 && m.first == 5 &&
+	    m.textlen == strlen("hi, bob; 你好") && memcmp(m.text, "hi, bob; 你好", m.textlen) == 0,
+	    "chat text keeps commas", NULL);
+	proto_parse("part,alice,00000001,1,1,x", 25, P2P_FROM_PEER, &m);
+	check(m.type == P2P_MSG && m.more, "a part says more follows", NULL);
+	proto_parse("ack,bob,ffffffff,4294967295,0", 29, P2P_FROM_PEER, &m);
+	check(m.type == P2P_ACK && m.sid == 0xffffffffu && m.cum == 4294967295u && m.seq == 0,
+	    "ack fields", NULL);
+	PEER("msg,alice,00000001,4294967296,1,x", P2P_ESEQ, "sequence 2^32");
+	PEER("msg,alice,00000001,-1,1,x", P2P_ESEQ, "negative sequence");
+	PEER("msg,alice,00000001,1,01,x", P2P_ESEQ, "first with a leading zero");
+	PEER("msg,alice,0000001,1,1,x", P2P_ESID, "stream id of 7 digits");
+	PEER("msg,alice,0000000G,1,1,x", P2P_ESID, "stream id not hex");
+	PEER("msg,alice,0000000A,1,1,x", P2P_ESID, "stream id in upper case");
+	PEER("msg,alice,00000001,1,1,", P2P_EFIELDS, "empty chat text");
+	PEER("msg,alice,00000001,1,1", P2P_EFIELDS, "chat without text");
+	PEER("ack,bob,00000001,1", P2P_EFIELDS, "ack missing a field");
+	PEER("ack,bob,00000001,1,2,3", P2P_EFIELDS, "ack with an extra field");
+	PEER("ack,bob,00000001,1,2,", P2P_EFIELDS, "ack with an empty extra field");
 	PEER("login,alice,1.2.3.4:5", P2P_ETYPE, "a login sent to a peer");
-	n = snprintf(text, sizeof(text), "msg,alice,1,");
+	CLIENT("ping,alice", 0, "ping");
+	CLIENT("ping,alice,x", P2P_EFIELDS, "ping with an extra field");
+	SERVER("pong", 0, "pong");
+	n = snprintf(text, sizeof(text), "msg,alice,00000001,1,1,");
 	memset(text + n, 'x', P2P_TEXT_MAX);
 	parse_as(P2P_FROM_PEER, text, (size_t)n + P2P_TEXT_MAX, 0, "text of the maximum length");
 	text[n + P2P_TEXT_MAX] = 'x';
@@ -235,11 +251,22 @@ test_format(void)
 	strcpy(m.reason, "name taken");
 	roundtrip(&m, P2P_FROM_SERVER, "Reject,name taken", "format Reject");
 	m.type = P2P_MSG;
+	m.sid = 0xab;
 	m.seq = 42;
+	m.first = 40;
 	m.text = "a,b";
 	m.textlen = 3;
-	roundtrip(&m, P2P_FROM_PEER, "msg,alice,42,a,b", "format chat");
+	roundtrip(&m, P2P_FROM_PEER, "msg,alice,000000ab,42,40,a,b", "format chat");
+	m.more = 1;
+	roundtrip(&m, P2P_FROM_PEER, "part,alice,000000ab,42,40,a,b", "format a part");
 	check(proto_format(small, sizeof(small), &m) == -1, "format into a buffer too small", NULL);
+	m.type = P2P_ACK;
+	m.cum = 41;
+	roundtrip(&m, P2P_FROM_PEER, "ack,alice,000000ab,41,42", "format ack");
+	m.type = P2P_PING;
+	roundtrip(&m, P2P_FROM_CLIENT, "ping,alice", "format ping");
+	m.type = P2P_PONG;
+	roundtrip(&m, P2P_FROM_SERVER, "pong", "format pong");
 }
 
 static void
@@ -337,6 +364,8 @@ test_roster(void)
 	roster_free(&r);
 }
 
+#include "unit_link.c"
+
 int
 main(void)
 {
@@ -348,5 +377,9 @@ main(void)
 	test_escape();
 	test_names();
 	test_roster();
+	test_link_basic();
+	test_link_order_and_window();
+	test_link_lossy();
+	test_link_giveup_and_restart();
 	return failures != 0;
 }
