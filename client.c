@@ -1,11 +1,15 @@
 /*
  * client.c: a user.  It logs in over UDP, opens the session over TCP, keeps
  * its roster live from the server's notices, and chats with peers directly
- * over UDP.  The server never carries a chat message.
+ * over UDP through one reliable link per peer (link.c).  The server never
+ * carries a chat message.
  *
- * States, in order: LOGIN (UDP login, resent until answered), CONNECT (the TCP
- * session), ROSTER (reading it), ONLINE; OFFLINE when the server is lost
- * (peers still work); QUIT while the logout drains; DONE.
+ * The session goes LOGIN (UDP login, resent until answered), CONNECT (the
+ * TCP session), ROSTER (reading it), ONLINE.  A session lost once online
+ * goes back to LOGIN and tries again with backoff, forever, while chat with
+ * the peers it knows goes on; the first login gives up instead.  Quitting
+ * first waits a little for unacknowledged messages (linger), then logs out
+ * and waits for that line to be written (drain).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,37 +20,47 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "link.h"
 #include "net.h"
 #include "p2pchat.h"
 #include "roster.h"
 
-#define LOGIN_TRIES   4      /* UDP logins sent before giving up */
-#define LOGIN_RTO     500    /* ms before the first resend; doubles */
-#define SETUP_TIMEOUT 10000  /* ms from Accept to a complete roster */
-#define QUIT_TIMEOUT  2000   /* ms the logout may take to drain */
-#define LEFT_GRACE    5000   /* ms a user who left is still heard: datagrams
-                                sent before the logout may arrive after it */
-#define PEERS_MAX     100000 /* users a roster may hold */
-#define INPUT_MAX     (P2P_TEXT_MAX + P2P_NAME_MAX + 8) /* "/msg NAME TEXT" */
-#define OUT_MAX       4096   /* session output: a hello or a logout */
+#define LOGIN_TRIES    4      /* first login: UDP logins sent before giving up */
+#define LOGIN_RTO      500    /* ms before the first resend; doubles */
+#define RELOGIN_MAX    8000   /* ms: the longest wait between logins again */
+#define SETUP_TIMEOUT  10000  /* ms from Accept to a complete roster */
+#define KEEPALIVE      25000  /* ms between keepalives to the server */
+#define SILENCE        90000  /* ms without a word from the server: it is lost */
+#define LINGER_TIMEOUT 5000   /* ms quitting waits for messages to be acknowledged */
+#define QUIT_TIMEOUT   2000   /* ms the logout may take to drain */
+#define LEFT_GRACE     5000   /* ms a user who left is still heard: datagrams
+                                 sent before the logout may arrive after it */
+#define PEERS_MAX      100000 /* users a roster may hold */
+#define INPUT_MAX      (P2P_MSG_MAX + P2P_NAME_MAX + 8) /* "/msg NAME TEXT" */
+#define OUT_MAX        4096   /* session output: a hello or a logout */
 
-enum state { LOGIN, CONNECT, ROSTER, ONLINE, OFFLINE, QUIT, DONE };
+enum state { LOGIN, CONNECT, ROSTER, ONLINE };
+enum quitting { STAYING, LINGER, DRAIN, DONE };
 enum { UDP, TCP, KEYS, NFDS };
 
 struct client {
 	const struct opts *o;
 	enum state st;
+	enum quitting quit;
 	int status;
+	int been_online;           /* once online, a lost server is not fatal */
 	struct p2p_ep server, self;
 	struct pollfd pfd[NFDS];
 	struct net_in tin, keys;
 	struct net_out tout;
 	struct roster peers;
 	int tries;
-	long long next, deadline;  /* the next resend; the end of this state */
+	long long next;            /* LOGIN: the next login; ONLINE: the next keepalive */
+	long long deadline;        /* CONNECT, ROSTER, quitting: the end of the state */
+	long long heard;           /* the last word from the server */
+	int refused;               /* a login again was refused: said once */
 	uint16_t tcpport;
 	char token[P2P_TOKEN_LEN + 1];
-	uint32_t seq;
 	char target[P2P_NAME_MAX + 1];
 };
 
@@ -68,7 +82,7 @@ fail(struct client *c, const char *why)
 {
 	logmsg("%s", why);
 	c->status = 1;
-	c->st = DONE;
+	c->quit = DONE;
 }
 
 static void
@@ -79,6 +93,22 @@ close_fd(struct client *c, int slot)
 	c->pfd[slot].fd = -1;
 }
 
+static void
+soonest(long long *t, long long x)
+{
+	if (x != -1 && (*t == -1 || x < *t))
+		*t = x;
+}
+
+static long long
+jitter(long long ms)
+{
+	unsigned char r = 0;
+
+	net_random(&r, 1);
+	return ms + ms * r / 1024; /* up to a quarter more, so clients spread out */
+}
+
 /* ---- logging in ---- */
 
 static void
@@ -86,6 +116,7 @@ send_login(struct client *c, long long now)
 {
 	char buf[P2P_DGRAM_MAX];
 	struct p2p_msg m;
+	long long wait;
 	int n;
 
 	memset(&m, 0, sizeof(m));
@@ -97,12 +128,39 @@ send_login(struct client *c, long long now)
 	debug("udp > %s", buf);
 	if (net_sendto(c->pfd[UDP].fd, buf, (size_t)n, &c->server) == -1)
 		debug("login: %s", strerror(errno));
-	c->next = now + ((long long)LOGIN_RTO << c->tries);
+	wait = (long long)LOGIN_RTO << (c->tries < 5 ? c->tries : 5);
+	if (c->been_online)
+		wait = jitter(wait < RELOGIN_MAX ? wait : RELOGIN_MAX);
+	c->next = now + wait;
 	c->tries++;
 }
 
+/* Back to LOGIN after a lost or failed session, if it is not fatal. */
 static void
-rejected(struct client *c, const char *reason)
+session_lost(struct client *c, const char *why, long long now)
+{
+	char msg[160];
+
+	close_fd(c, TCP);
+	net_out_free(&c->tout);
+	c->tin.start = c->tin.len = 0;
+	c->tin.skipping = 0;
+	if (c->quit == DRAIN) {
+		c->quit = DONE;
+	} else if (!c->been_online) {
+		snprintf(msg, sizeof(msg), "lost the server while logging in: %s", why);
+		fail(c, msg);
+	} else {
+		if (c->st == ONLINE)
+			say("* lost the server (%s); chat with peers goes on; logging in again", why);
+		c->st = LOGIN;
+		c->tries = 0;
+		c->next = now + jitter(LOGIN_RTO);
+	}
+}
+
+static void
+rejected(struct client *c, const char *reason, long long now)
 {
 	char msg[300], esc[P2P_ESC_MAX(P2P_REASON_MAX)];
 
@@ -115,7 +173,13 @@ rejected(struct client *c, const char *reason)
 	else
 		snprintf(msg, sizeof(msg), "login refused: %s",
 		    (proto_escape(reason, strlen(reason), esc, sizeof(esc)), esc));
-	fail(c, msg);
+	if (!c->been_online) {
+		fail(c, msg);
+		return;
+	}
+	if (!c->refused++)
+		logmsg("%s; trying again", msg);
+	c->next = now + jitter(RELOGIN_MAX);
 }
 
 static void
@@ -126,9 +190,10 @@ accepted(struct client *c, const struct p2p_msg *m, long long now)
 
 	to.port = m->port;
 	strcpy(c->token, m->token);
+	close_fd(c, TCP);
 	if ((c->pfd[TCP].fd = net_connect(&to)) == -1) {
 		snprintf(msg, sizeof(msg), "cannot connect to the server: %s", strerror(errno));
-		fail(c, msg);
+		session_lost(c, msg, now);
 		return;
 	}
 	c->tcpport = m->port;
@@ -137,16 +202,16 @@ accepted(struct client *c, const struct p2p_msg *m, long long now)
 }
 
 static void
-connected(struct client *c)
+connected(struct client *c, long long now)
 {
 	char buf[P2P_LINE_MAX + 1], msg[100];
 	struct p2p_msg m;
-	int n;
+	int n, id;
 
 	if (net_connected(c->pfd[TCP].fd) == -1) {
 		snprintf(msg, sizeof(msg), "cannot connect to the server's port %u: %s",
 		    (unsigned)c->tcpport, strerror(errno));
-		fail(c, msg);
+		session_lost(c, msg, now);
 		return;
 	}
 	memset(&m, 0, sizeof(m));
@@ -157,6 +222,9 @@ connected(struct client *c)
 	buf[n++] = '\n';
 	net_out_add(&c->tout, buf, (size_t)n, OUT_MAX);
 	c->st = ROSTER;
+	/* whoever the new roster does not name has left */
+	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
+		c->peers.u[id].mark = 0;
 }
 
 /* ---- the roster ---- */
@@ -190,39 +258,75 @@ print_who(struct client *c, const char *prefix)
 	say("* %s%d online: %s%s", prefix, n, line, id != -1 ? ", ..." : "");
 }
 
-/* Add or update a user from a roster entry or login notice. */
-static int
-peer_set(struct client *c, const struct p2p_msg *m)
+static struct link *
+link_of(struct roster_user *u)
+{
+	uint32_t sid;
+
+	if (u->data == NULL && (u->data = malloc(sizeof(struct link))) != NULL) {
+		net_random(&sid, sizeof(sid));
+		link_init(u->data, sid);
+	}
+	return u->data;
+}
+
+/* A user from a roster entry or login notice: online, at that endpoint. */
+static void
+peer_set(struct client *c, const struct p2p_msg *m, int quiet)
 {
 	struct roster_user *u;
 	int id = roster_find(&c->peers, m->name, strlen(m->name));
 
 	if (id == -1)
 		id = roster_add(&c->peers, m->name, strlen(m->name));
-	if ((u = roster_get(&c->peers, id)) == NULL)
-		return -1;
+	if ((u = roster_get(&c->peers, id)) == NULL) {
+		debug("roster full: skipped %s", m->name);
+		return;
+	}
+	if (!u->online && !quiet)
+		say("* %s is online", u->name);
+	/* it may be a new incarnation that never saw what is unacknowledged */
+	if (u->data != NULL)
+		link_restart(u->data);
 	u->online = 1;
+	u->mark = 1;
 	u->ep = m->ep;
 	u->lep = m->ep2;
-	return 0;
 }
 
 static void
-roster_record(struct client *c, const char *rec, size_t len, char term)
+peer_left(struct roster_user *u, long long now)
+{
+	if (!u->online)
+		return;
+	u->online = 0;
+	u->expires = now + LEFT_GRACE;
+	say("* %s left", u->name);
+}
+
+static void
+roster_record(struct client *c, const char *rec, size_t len, char term, long long now)
 {
 	struct p2p_msg m;
 	char msg[100], who[P2P_NAME_MAX + 40];
-	int r = proto_roster_record(rec, len, term, &m);
+	int r = proto_roster_record(rec, len, term, &m), id;
 
 	if (r < 0) {
 		snprintf(msg, sizeof(msg), "bad roster from the server: %s", proto_strerror(r));
-		fail(c, msg);
+		session_lost(c, msg, now);
 	} else if (r == 1) {
-		if (proto_name_eq(c->o->name, m.name, strlen(m.name)) || peer_set(c, &m) == -1)
-			debug("roster: skipped %s", m.name);
+		if (!proto_name_eq(c->o->name, m.name, strlen(m.name)))
+			peer_set(c, &m, !c->been_online);
 	} else {
+		for (id = next_online(c, -1); id != -1; id = next_online(c, id))
+			if (!c->peers.u[id].mark)
+				peer_left(&c->peers.u[id], now);
+		snprintf(who, sizeof(who), c->been_online ? "back online; " : "logged in as %s; ",
+		    c->o->name);
 		c->st = ONLINE;
-		snprintf(who, sizeof(who), "logged in as %s; ", c->o->name);
+		c->been_online = 1;
+		c->refused = 0;
+		c->next = now + KEEPALIVE;
 		print_who(c, who);
 	}
 }
@@ -231,44 +335,19 @@ static void
 notice(struct client *c, const char *line, size_t len, long long now)
 {
 	char esc[P2P_ESC_MAX(P2P_LINE_MAX)];
-	struct roster_user *u;
 	struct p2p_msg m;
 	int r = proto_parse(line, len, P2P_FROM_SERVER, &m);
 
 	if (r == 0 && proto_name_eq(c->o->name, m.name, strlen(m.name))) {
 		debug("ignored a notice about myself");
 	} else if (r == 0 && m.type == P2P_LOGIN) {
-		if (peer_set(c, &m) == 0)
-			say("* %s is online", m.name);
+		peer_set(c, &m, 0);
 	} else if (r == 0 && m.type == P2P_LOGOUT) {
-		u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)));
-		if (u != NULL && u->online) {
-			u->online = 0;
-			u->expires = now + LEFT_GRACE;
-			say("* %s left", u->name);
-		}
+		peer_left(roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name))), now);
 	} else {
 		proto_escape(line, len, esc, sizeof(esc));
 		logmsg("ignored a line from the server (%s): %s",
 		    r < 0 ? proto_strerror(r) : "unexpected", esc);
-	}
-}
-
-static void
-lost_server(struct client *c, const char *why)
-{
-	char msg[120];
-
-	close_fd(c, TCP);
-	net_out_free(&c->tout);
-	if (c->st == ONLINE) {
-		say("* lost the server (%s); chat with peers goes on", why);
-		c->st = OFFLINE;
-	} else if (c->st == QUIT) {
-		c->st = DONE;
-	} else {
-		snprintf(msg, sizeof(msg), "lost the server while logging in: %s", why);
-		fail(c, msg);
 	}
 }
 
@@ -280,52 +359,95 @@ tcp_read(struct client *c, long long now)
 	char *rec, term;
 	int r;
 
+	if (n > 0)
+		c->heard = now;
 	while ((c->st == ROSTER || c->st == ONLINE) &&
 	    (r = net_in_record(&c->tin, c->st == ROSTER ? ";\n" : "\n", &rec, &len, &term)) != 0) {
 		if (r == -1)
 			logmsg("skipped an over-long line from the server");
 		else if (c->st == ROSTER)
-			roster_record(c, rec, len, term);
+			roster_record(c, rec, len, term, now);
 		else
 			notice(c, rec, len, now);
 	}
+	if (c->pfd[TCP].fd == -1)
+		return; /* a bad roster ended the session */
 	if (n == 0)
-		lost_server(c, "connection closed");
+		session_lost(c, "connection closed", now);
 	else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
-		lost_server(c, strerror(errno));
+		session_lost(c, strerror(errno), now);
 }
 
 /* ---- chat ---- */
 
+/* Send what the link to u has due. */
 static void
-send_chat(struct client *c, const struct roster_user *u, const char *text, size_t len)
+pump(struct client *c, struct roster_user *u, long long now)
 {
 	char buf[P2P_DGRAM_MAX + 1];
-	struct p2p_msg m;
 	int n;
 
-	memset(&m, 0, sizeof(m));
-	m.type = P2P_MSG;
-	strcpy(m.name, c->o->name);
-	m.seq = ++c->seq;
-	m.text = text;
-	m.textlen = len;
-	if ((n = proto_format(buf, sizeof(buf), &m)) < 0 || n > P2P_DGRAM_MAX) {
-		logmsg("message too long (at most %d bytes)", P2P_TEXT_MAX);
-		return;
-	}
-	if (net_sendto(c->pfd[UDP].fd, buf, (size_t)n, &u->ep) == -1)
-		logmsg("cannot send to %s: %s", u->name, strerror(errno));
+	while ((n = link_output(u->data, c->o->name, now, buf, sizeof(buf))) > 0)
+		if (net_sendto(c->pfd[UDP].fd, buf, (size_t)n, &u->ep) == -1)
+			debug("send to %s: %s", u->name, strerror(errno));
 }
 
 static void
-show_chat(struct client *c, const struct p2p_ep *src, const char *buf, size_t len)
+send_chat(struct client *c, struct roster_user *u, const char *text, size_t len, long long now)
 {
-	char esc[P2P_ESC_MAX(P2P_TEXT_MAX)], eps[P2P_EPSTR_MAX], stamp[16];
-	const struct roster_user *u;
-	struct p2p_msg m;
-	time_t t = time(NULL);
+	struct link *l = link_of(u);
+
+	if (l == NULL || link_send(l, text, len) == -1) {
+		logmsg("not sent: too many messages waiting for %s", u->name);
+		return;
+	}
+	pump(c, u, now);
+}
+
+/* Report what the link to u gave up on; all: everything it holds. */
+static void
+report_failed(struct roster_user *u, long long now, int all)
+{
+	char text[64], esc[P2P_ESC_MAX(64)];
+	size_t len;
+
+	while (u->data != NULL && link_failed(u->data, now, all, text, sizeof(text), &len)) {
+		proto_escape(text, len < 48 ? len : 48, esc, sizeof(esc));
+		logmsg("not delivered to %s: \"%s%s\"", u->name, esc, len > 48 ? "..." : "");
+	}
+}
+
+static void
+show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
+    const struct p2p_msg *m)
+{
+	char ack[P2P_DGRAM_MAX + 1], esc[P2P_ESC_MAX(P2P_MSG_MAX)], stamp[16];
+	const char *text;
+	struct link *l = link_of(u);
+	time_t t;
 	struct tm tm;
+	size_t len;
+	int n, cut;
+
+	if (l == NULL)
+		return;
+	if ((n = link_input(l, m, c->o->name, ack, sizeof(ack))) > 0)
+		net_sendto(c->pfd[UDP].fd, ack, (size_t)n, src);
+	while (link_deliver(l, &text, &len, &cut)) {
+		proto_escape(text, len, esc, sizeof(esc));
+		t = time(NULL);
+		localtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+		say("[%s] <%s> %s%s", stamp, u->name, esc, cut ? " [cut: too long]" : "");
+	}
+}
+
+static void
+peer_datagram(struct client *c, const struct p2p_ep *src, const char *buf, size_t len, long long now)
+{
+	char eps[P2P_EPSTR_MAX];
+	struct roster_user *u;
+	struct p2p_msg m;
 	int r;
 
 	if ((r = proto_parse(buf, len, P2P_FROM_PEER, &m)) < 0) {
@@ -338,10 +460,13 @@ show_chat(struct client *c, const struct p2p_ep *src, const char *buf, size_t le
 		logmsg("dropped a message from %s claiming to be %s", proto_ep_str(src, eps), m.name);
 		return;
 	}
-	proto_escape(m.text, m.textlen, esc, sizeof(esc));
-	localtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-	say("[%s] <%s> %s", stamp, u->name, esc);
+	if (m.type == P2P_ACK) {
+		if (u->data != NULL)
+			link_acked(u->data, &m, now);
+		pump(c, u, now); /* the window may have opened */
+	} else {
+		show_chat(c, u, src, &m);
+	}
 }
 
 static void
@@ -359,29 +484,60 @@ udp_read(struct client *c, long long now)
 		if ((size_t)n > P2P_DGRAM_MAX) {
 			logmsg("dropped an oversized datagram from %s", proto_ep_str(&src, eps));
 		} else if (proto_ep_eq(&src, &c->server)) {
-			if (c->st != LOGIN || proto_parse(buf, (size_t)n, P2P_FROM_SERVER, &m) < 0)
+			if (proto_parse(buf, (size_t)n, P2P_FROM_SERVER, &m) < 0)
 				debug("ignored a datagram from the server");
-			else if (m.type == P2P_ACCEPT)
+			else if (m.type == P2P_PONG)
+				c->heard = now;
+			else if (c->st == LOGIN && c->quit == STAYING && m.type == P2P_ACCEPT)
 				accepted(c, &m, now);
-			else if (m.type == P2P_REJECT)
-				rejected(c, m.reason);
-		} else if (c->st == ONLINE || c->st == OFFLINE) {
-			show_chat(c, &src, buf, (size_t)n);
+			else if (c->st == LOGIN && c->quit == STAYING && m.type == P2P_REJECT)
+				rejected(c, m.reason, now);
+		} else if (c->been_online) {
+			peer_datagram(c, &src, buf, (size_t)n, now);
 		}
 	}
 }
 
-/* ---- the keyboard ---- */
-
 static void
-quit(struct client *c, long long now)
+send_ping(struct client *c, long long now)
 {
-	char buf[P2P_LINE_MAX + 1];
+	char buf[P2P_NAME_MAX + 8];
 	struct p2p_msg m;
 	int n;
 
+	memset(&m, 0, sizeof(m));
+	m.type = P2P_PING;
+	strcpy(m.name, c->o->name);
+	if ((n = proto_format(buf, sizeof(buf), &m)) > 0)
+		net_sendto(c->pfd[UDP].fd, buf, (size_t)n, &c->server);
+	c->next = now + KEEPALIVE;
+}
+
+/* ---- quitting ---- */
+
+static int
+anything_pending(struct client *c)
+{
+	int id;
+
+	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
+		if (c->peers.u[id].data != NULL && link_pending(c->peers.u[id].data, 0) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Give up on what is unacknowledged, then log out. */
+static void
+log_out(struct client *c, long long now)
+{
+	char buf[P2P_LINE_MAX + 1];
+	struct p2p_msg m;
+	int n, id;
+
+	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
+		report_failed(&c->peers.u[id], now, 1);
 	if (c->st != ONLINE) {
-		c->st = DONE;
+		c->quit = DONE;
 		return;
 	}
 	memset(&m, 0, sizeof(m));
@@ -391,12 +547,27 @@ quit(struct client *c, long long now)
 	n = proto_format(buf, sizeof(buf) - 1, &m);
 	buf[n++] = '\n';
 	net_out_add(&c->tout, buf, (size_t)n, OUT_MAX);
-	c->st = QUIT;
+	c->quit = DRAIN;
 	c->deadline = now + QUIT_TIMEOUT;
 }
 
+static void
+quit(struct client *c, long long now)
+{
+	if (!c->been_online || c->quit == DRAIN) {
+		c->quit = DONE;
+	} else if (c->quit == LINGER || !anything_pending(c)) {
+		log_out(c, now); /* asked twice: no more waiting */
+	} else {
+		c->quit = LINGER;
+		c->deadline = now + LINGER_TIMEOUT;
+	}
+}
+
+/* ---- the keyboard ---- */
+
 /* The online user called (name, len), or NULL after an error line. */
-static const struct roster_user *
+static struct roster_user *
 online(struct client *c, const char *name, size_t len)
 {
 	struct roster_user *u = roster_get(&c->peers, roster_find(&c->peers, name, len));
@@ -405,6 +576,7 @@ online(struct client *c, const char *name, size_t len)
 	if (u == NULL || !u->online) {
 		proto_escape(name, len > 64 ? 64 : len, esc, sizeof(esc));
 		logmsg("%s is not online", esc);
+		return NULL;
 	}
 	return u;
 }
@@ -412,8 +584,32 @@ online(struct client *c, const char *name, size_t len)
 static void
 say_help(void)
 {
-	say("* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /help, /quit;");
+	say("* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /pending, /help, /quit;");
 	say("*   a line without / goes to the /to user; start it with // to send a /");
+}
+
+static void
+print_pending(struct client *c, long long now)
+{
+	const struct link_frag *f;
+	char esc[P2P_ESC_MAX(40)];
+	int id, n = 0;
+	size_t i;
+
+	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id)) {
+		for (i = 0; c->peers.u[id].data && (f = link_pending(c->peers.u[id].data, i)); i++) {
+			if (n++ < 20) {
+				proto_escape(f->text, f->len < 40 ? f->len : 40, esc, sizeof(esc));
+				say("* pending to %s: \"%s%s\" (%d sent, %llds)", c->peers.u[id].name, esc,
+				    f->len > 40 ? "..." : "", f->tries,
+				    f->sent ? (now - f->sent) / 1000 : 0LL);
+			}
+		}
+	}
+	if (n == 0)
+		say("* nothing pending");
+	else if (n > 20)
+		say("* and %d more", n - 20);
 }
 
 /* Cut "WORD REST": the length of WORD, with *rest after the blanks. */
@@ -431,23 +627,29 @@ word(const char *s, size_t len, const char **rest, size_t *restlen)
 	return w;
 }
 
+static int
+is_cmd(const char *line, size_t len, const char *cmd)
+{
+	return len == strlen(cmd) && memcmp(line, cmd, len) == 0;
+}
+
 static void
 command(struct client *c, const char *line, size_t len, long long now)
 {
-	const struct roster_user *u;
+	struct roster_user *u;
 	const char *arg, *text;
 	size_t cmd, alen, nlen, tlen;
 	char esc[P2P_ESC_MAX(32)];
 	int id;
 
 	cmd = word(line, len, &arg, &alen);
-	if (cmd == 4 && memcmp(line, "/msg", 4) == 0) {
+	if (is_cmd(line, cmd, "/msg")) {
 		nlen = word(arg, alen, &text, &tlen);
 		if (nlen == 0 || tlen == 0)
 			logmsg("usage: /msg NAME TEXT");
 		else if ((u = online(c, arg, nlen)) != NULL)
-			send_chat(c, u, text, tlen);
-	} else if (cmd == 3 && memcmp(line, "/to", 3) == 0) {
+			send_chat(c, u, text, tlen, now);
+	} else if (is_cmd(line, cmd, "/to")) {
 		if (alen == 0 && c->target[0] == '\0')
 			say("* no /to user yet");
 		else if (alen == 0)
@@ -456,19 +658,21 @@ command(struct client *c, const char *line, size_t len, long long now)
 			strcpy(c->target, u->name);
 			say("* lines go to %s", c->target);
 		}
-	} else if (cmd == 4 && memcmp(line, "/all", 4) == 0) {
+	} else if (is_cmd(line, cmd, "/all")) {
 		id = next_online(c, -1);
 		if (alen == 0)
 			logmsg("usage: /all TEXT");
 		else if (id == -1)
 			logmsg("no one else is online");
 		for (; id != -1 && alen > 0; id = next_online(c, id))
-			send_chat(c, &c->peers.u[id], arg, alen);
-	} else if (cmd == 4 && memcmp(line, "/who", 4) == 0) {
+			send_chat(c, &c->peers.u[id], arg, alen, now);
+	} else if (is_cmd(line, cmd, "/who")) {
 		print_who(c, "");
-	} else if (cmd == 5 && memcmp(line, "/help", 5) == 0) {
+	} else if (is_cmd(line, cmd, "/pending")) {
+		print_pending(c, now);
+	} else if (is_cmd(line, cmd, "/help")) {
 		say_help();
-	} else if (cmd == 5 && memcmp(line, "/quit", 5) == 0) {
+	} else if (is_cmd(line, cmd, "/quit")) {
 		quit(c, now);
 	} else {
 		proto_escape(line, cmd > 32 ? 32 : cmd, esc, sizeof(esc));
@@ -479,7 +683,7 @@ command(struct client *c, const char *line, size_t len, long long now)
 static void
 key_line(struct client *c, const char *line, size_t len, long long now)
 {
-	const struct roster_user *u;
+	struct roster_user *u;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
@@ -494,7 +698,7 @@ key_line(struct client *c, const char *line, size_t len, long long now)
 	} else if ((u = online(c, c->target, strlen(c->target))) != NULL) {
 		if (line[0] == '/')
 			line++, len--;
-		send_chat(c, u, line, len);
+		send_chat(c, u, line, len, now);
 	}
 }
 
@@ -506,16 +710,16 @@ keys_read(struct client *c, long long now)
 	char *rec, term;
 	int r;
 
-	while ((c->st == ONLINE || c->st == OFFLINE) &&
-	    (r = net_in_record(&c->keys, "\n", &rec, &len, &term)) != 0) {
+	while (c->quit == STAYING && (r = net_in_record(&c->keys, "\n", &rec, &len, &term)) != 0) {
 		if (r == -1)
 			logmsg("not sent: the line is longer than %d bytes", (int)c->keys.size - 1);
 		else
 			key_line(c, rec, len, now);
 	}
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+	if (c->quit == STAYING &&
+	    (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))) {
 		/* EOF: the user is done, after a last line that had no newline */
-		if (c->keys.len > 0 && !c->keys.skipping && (c->st == ONLINE || c->st == OFFLINE))
+		if (c->keys.len > 0 && !c->keys.skipping)
 			key_line(c, c->keys.buf + c->keys.start, c->keys.len, now);
 		quit(c, now);
 	}
@@ -527,74 +731,123 @@ static int
 client_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 {
 	struct client *c = p;
-	long long t = c->deadline;
-	int i;
+	long long t = -1;
+	int i, id;
 
-	if (c->st == DONE)
+	if (c->quit == DONE)
 		return -1;
 	for (i = 0; i < NFDS; i++)
 		c->pfd[i].events = c->pfd[i].revents = 0;
 	c->pfd[UDP].events = POLLIN;
 	if (c->st == CONNECT || c->tout.len > 0)
 		c->pfd[TCP].events = POLLOUT;
-	if (c->st == ROSTER || c->st == ONLINE || c->st == QUIT)
+	if (c->st == ROSTER || c->st == ONLINE)
 		c->pfd[TCP].events |= POLLIN;
 	/* stdin is read only once online; poll would report its EOF even unasked */
-	c->pfd[KEYS].fd = c->st == ONLINE || c->st == OFFLINE ? STDIN_FILENO : -1;
+	c->pfd[KEYS].fd = c->been_online && c->quit == STAYING ? STDIN_FILENO : -1;
 	c->pfd[KEYS].events = POLLIN;
-	if (c->st == LOGIN)
-		t = c->next;
-	else if (c->st == ONLINE || c->st == OFFLINE)
-		t = roster_next_expiry(&c->peers);
+
+	if (c->quit != STAYING)
+		soonest(&t, c->deadline);
+	if (c->st == LOGIN && c->quit == STAYING)
+		soonest(&t, c->next);
+	if (c->st == CONNECT || c->st == ROSTER)
+		soonest(&t, c->deadline);
+	if (c->st == ONLINE) {
+		soonest(&t, c->next);
+		soonest(&t, c->heard + SILENCE);
+	}
+	soonest(&t, roster_next_expiry(&c->peers));
+	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
+		if (c->peers.u[id].data != NULL)
+			soonest(&t, link_next(c->peers.u[id].data));
 	*timeout = t == -1 ? -1 : t <= now ? 0 : (int)(t - now);
 	*fds = c->pfd;
 	return NFDS;
+}
+
+/* Timers of the links and the users who left. */
+static void
+peer_timers(struct client *c, long long now)
+{
+	struct roster_user *u;
+	int id;
+
+	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id)) {
+		u = &c->peers.u[id];
+		if (u->data != NULL) {
+			pump(c, u, now);
+			report_failed(u, now, 0);
+		}
+	}
+	while ((id = roster_expired(&c->peers, now)) != -1) {
+		u = &c->peers.u[id];
+		if (u->data != NULL && link_pending(u->data, 0) != NULL) {
+			u->expires = now + 1000; /* still resending to them: keep them */
+			continue;
+		}
+		if (u->data != NULL)
+			link_free(u->data);
+		free(u->data);
+		roster_remove(&c->peers, id);
+	}
+}
+
+static void
+session_timers(struct client *c, long long now)
+{
+	char msg[120];
+
+	if (c->st == LOGIN && c->quit == STAYING && now >= c->next) {
+		if (c->been_online || c->tries < LOGIN_TRIES) {
+			send_login(c, now);
+		} else {
+			snprintf(msg, sizeof(msg), "no answer from the server at %s", c->o->host);
+			fail(c, msg);
+		}
+	} else if ((c->st == CONNECT || c->st == ROSTER) && now >= c->deadline) {
+		session_lost(c, "no answer on the session", now);
+	} else if (c->st == ONLINE && now - c->heard >= SILENCE) {
+		session_lost(c, "no answer to keepalives", now);
+	} else if (c->st == ONLINE && now >= c->next) {
+		send_ping(c, now);
+	}
+	if (c->quit == LINGER && (now >= c->deadline || !anything_pending(c)))
+		log_out(c, now);
+	if (c->quit == DRAIN && (c->tout.len == 0 || now >= c->deadline)) {
+		close_fd(c, TCP); /* the logout is written; closing says the same again */
+		c->quit = DONE;
+	}
 }
 
 static void
 client_dispatch(void *p, long long now)
 {
 	struct client *c = p;
-	char msg[120];
-	int id;
 
 	if (c->pfd[TCP].revents & POLLOUT) {
 		if (c->st == CONNECT)
-			connected(c);
-		if (c->st != DONE && net_out_flush(c->pfd[TCP].fd, &c->tout) == -1)
-			lost_server(c, strerror(errno));
+			connected(c, now);
+		if (c->pfd[TCP].fd != -1 && net_out_flush(c->pfd[TCP].fd, &c->tout) == -1)
+			session_lost(c, strerror(errno), now);
 	}
-	if ((c->st == ROSTER || c->st == ONLINE || c->st == QUIT) &&
+	if ((c->st == ROSTER || c->st == ONLINE) && c->pfd[TCP].fd != -1 &&
 	    (c->pfd[TCP].revents & (POLLIN | POLLHUP | POLLERR)))
 		tcp_read(c, now);
 	if (c->pfd[UDP].revents & POLLIN)
 		udp_read(c, now);
 	if (c->pfd[KEYS].revents)
 		keys_read(c, now);
-	while ((id = roster_expired(&c->peers, now)) != -1)
-		roster_remove(&c->peers, id);
-	if (c->st == QUIT && c->tout.len == 0) {
-		close_fd(c, TCP); /* the logout is written; closing says the same again */
-		c->st = DONE;
-	}
-	if (c->st == LOGIN && now >= c->next && c->tries < LOGIN_TRIES) {
-		send_login(c, now);
-	} else if ((c->st == LOGIN && now >= c->next) ||
-	    ((c->st == CONNECT || c->st == ROSTER) && now >= c->deadline)) {
-		snprintf(msg, sizeof(msg), "no answer from the server at %s%s",
-		    c->o->host, c->st == LOGIN ? "" : " (session)");
-		fail(c, msg);
-	} else if (c->st == QUIT && now >= c->deadline) {
-		c->st = DONE;
+	if (c->quit != DONE) {
+		peer_timers(c, now);
+		session_timers(c, now);
 	}
 }
 
 static void
 client_stop(void *p)
 {
-	struct client *c = p;
-
-	quit(c, net_now());
+	quit(p, net_now());
 }
 
 static const struct mode client_mode = { client_prepare, client_dispatch, client_stop };
@@ -639,12 +892,16 @@ client_run(const struct opts *o)
 	c.st = LOGIN;
 	for (i = 0; i < NFDS; i++)
 		c.pfd[i].fd = -1;
-	c.pfd[KEYS].fd = STDIN_FILENO;
 	roster_init(&c.peers, PEERS_MAX);
 	if (setup(&c) == 0 && loop_run(&client_mode, &c) == -1)
 		c.status = 1;
 	close_fd(&c, UDP);
 	close_fd(&c, TCP);
+	for (i = roster_next(&c.peers, -1); i != -1; i = roster_next(&c.peers, i)) {
+		if (c.peers.u[i].data != NULL)
+			link_free(c.peers.u[i].data);
+		free(c.peers.u[i].data);
+	}
 	net_in_free(&c.tin);
 	net_in_free(&c.keys);
 	net_out_free(&c.tout);

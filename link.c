@@ -277,6 +277,17 @@ link_failed(struct link *l, long long now, int all, char *buf, size_t size, size
 	return 1;
 }
 
+void
+link_restart(struct link *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->qlen; i++) {
+		frag(l, i)->got = 0;
+		frag(l, i)->due = 0;
+	}
+}
+
 const struct link_frag *
 link_pending(const struct link *l, size_t i)
 {

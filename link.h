@@ -82,6 +82,8 @@ int link_deliver(struct link *l, const char **text, size_t *len, int *truncated)
 /* A message given up: 1, with the start of its text copied to buf (NUL-ended,
  * *len bytes), or 0.  With all, everything queued is given up (the peer left). */
 int link_failed(struct link *l, long long now, int all, char *buf, size_t size, size_t *len);
+/* The peer may have restarted: resend every fragment not yet delivered. */
+void link_restart(struct link *l);
 /* The i-th fragment not yet delivered, or NULL. */
 const struct link_frag *link_pending(const struct link *l, size_t i);
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -143,6 +144,28 @@ net_accept(int lfd, struct p2p_ep *peer)
 		return close_keep_errno(fd);
 	sa_to_ep(&ss, peer);
 	return fd;
+}
+
+void
+net_keepalive(int fd, int secs)
+{
+	int on = 1, idle = secs / 3, intvl = secs / 9, cnt = 3, ms = secs * 1000;
+
+	/* POSIX has SO_KEEPALIVE; its timing is an extension where it exists */
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+#ifdef TCP_KEEPIDLE
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+#endif
+#ifdef TCP_KEEPINTVL
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+#endif
+#ifdef TCP_KEEPCNT
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+#endif
+#ifdef TCP_USER_TIMEOUT
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+#endif
+	(void)idle, (void)intvl, (void)cnt, (void)ms;
 }
 
 int

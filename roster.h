@@ -19,6 +19,8 @@ struct roster_user {
 	char token[P2P_TOKEN_LEN + 1];
 	long long expires;   /* a pending login lapses at this time (ms) */
 	int sess;            /* the server's session slot, -1 if none */
+	void *data;          /* the caller's (the client's link); the caller frees it */
+	int mark;            /* the caller's scratch mark */
 };
 
 struct roster {

@@ -24,6 +24,7 @@
 #define HELLO_TIMEOUT 10000  /* ms a new connection has to say hello */
 #define BURST         64     /* datagrams or accepts handled per turn */
 #define OUT_BASE      65536  /* session output cap, beyond the roster */
+#define SILENCE       90000  /* ms without a keepalive or a line ends a session */
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
 
@@ -34,6 +35,7 @@ struct session {
 	struct net_out out;
 	int user;               /* roster id once hello is done, else -1 */
 	long long deadline;     /* hello is due by then */
+	long long heard;        /* the last sign of life: a line or a keepalive */
 	const char *doom;       /* why it is to be closed; NULL keeps it */
 };
 
@@ -285,6 +287,7 @@ session_line(struct server *sv, int i, const char *line, size_t len)
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	s->heard = net_now();
 	r = proto_parse(line, len, P2P_FROM_CLIENT, &m);
 	if (verbose) {
 		proto_escape(line, len, esc, sizeof(esc));
@@ -349,7 +352,9 @@ do_accept(struct server *sv, int lslot, long long now)
 		sv->s[i].peer = peer;
 		sv->s[i].user = -1;
 		sv->s[i].deadline = now + HELLO_TIMEOUT;
+		sv->s[i].heard = now;
 		sv->s[i].doom = NULL;
+		net_keepalive(fd, SILENCE / 1000);
 		sv->sessions++;
 		debug("connection from %s", proto_ep_str(&peer, eps));
 	}
@@ -397,7 +402,14 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	int id, k;
 
 	id = roster_find(&sv->users, m->name, strlen(m->name));
-	if ((u = roster_get(&sv->users, id)) != NULL) {
+	if ((u = roster_get(&sv->users, id)) != NULL && u->online && proto_ep_eq(&u->ep, src)) {
+		/* the client logs in again from where it is online: its session
+		 * broke without our noticing, so end the old one now */
+		sv->s[u->sess].doom = "logged in again";
+		end_session(sv, u->sess);
+		u = NULL;
+	}
+	if (u != NULL) {
 		/* the same client again (its Accept was lost): the same answer */
 		if (u->online || !proto_ep_eq(&u->ep, src)) {
 			refuse(sv, slot, src, m->name, "name taken", inlen);
@@ -425,19 +437,30 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	reply(sv, slot, src, &a, inlen);
 }
 
+/* A logout or keepalive over UDP: it counts only from the user's own
+ * endpoint, since anyone can write a name. */
 static void
-do_udp_logout(struct server *sv, const struct p2p_ep *src, const struct p2p_msg *m)
+do_udp_user(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p_msg *m,
+    size_t inlen, long long now)
 {
 	struct roster_user *u = roster_get(&sv->users, roster_find_ep(&sv->users, src));
 	char eps[P2P_EPSTR_MAX];
+	struct p2p_msg pong;
 
-	/* only from the user's own endpoint: anyone can write a name */
 	if (u == NULL || strcmp(u->name, m->name) != 0) {
 		sv->bad++;
-		debug("ignored a logout of %s from %s", m->name, proto_ep_str(src, eps));
+		debug("ignored a %s of %s from %s", m->type == P2P_PING ? "keepalive" : "logout",
+		    m->name, proto_ep_str(src, eps));
 		return;
 	}
-	doom(sv, u->sess, "logout");
+	if (m->type == P2P_LOGOUT) {
+		doom(sv, u->sess, "logout");
+		return;
+	}
+	sv->s[u->sess].heard = now;
+	memset(&pong, 0, sizeof(pong));
+	pong.type = P2P_PONG;
+	reply(sv, slot, src, &pong, inlen);
 }
 
 static void
@@ -464,8 +487,8 @@ udp_read(struct server *sv, int slot, long long now)
 		r = proto_parse(buf, (size_t)n, P2P_FROM_CLIENT, &m);
 		if (r == 0 && m.type == P2P_LOGIN) {
 			do_login(sv, slot, &src, &m, (size_t)n, now);
-		} else if (r == 0 && m.type == P2P_LOGOUT) {
-			do_udp_logout(sv, &src, &m);
+		} else if (r == 0 && (m.type == P2P_LOGOUT || m.type == P2P_PING)) {
+			do_udp_user(sv, slot, &src, &m, (size_t)n, now);
 		} else {
 			sv->bad++;
 			/* a login we cannot read still deserves an answer */
@@ -574,6 +597,8 @@ server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 			sv->pfd[BASE + i].events |= POLLOUT;
 		if (sv->s[i].user == -1 && (next == -1 || sv->s[i].deadline < next))
 			next = sv->s[i].deadline;
+		if (next == -1 || sv->s[i].heard + SILENCE < next)
+			next = sv->s[i].heard + SILENCE;
 	}
 	*timeout = next == -1 ? -1 : next <= now ? 0 : (int)(next - now);
 	*fds = sv->pfd;
@@ -598,6 +623,8 @@ server_dispatch(void *p, long long now)
 			flush(sv, i);
 		if (sv->s[i].user == -1 && sv->s[i].deadline <= now)
 			doom(sv, i, "no hello in time");
+		else if (now - sv->s[i].heard >= SILENCE)
+			doom(sv, i, "timed out");
 	}
 	for (i = UDP4; i <= UDP6; i++)
 		if (sv->pfd[i].revents & POLLIN)

@@ -179,18 +179,18 @@ t_client_errors_are_one_line_and_it_carries_on() {
 	say alice 'a line with no recipient'
 	say alice '/msg bob'
 	say alice "$(printf 'bad \377 utf8')"
-	say alice "/msg bob $(head -c 1100 /dev/zero | tr '\0' x)"
+	say alice "/msg bob $(head -c 9000 /dev/zero | tr '\0' x)"
 	say alice '/msg bob still here'
 	wait_for "$T/bob.out" '<alice> still here$' || fail "alice stopped working"
 	say alice /help
-	wait_for "$T/alice.out" '^\* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /help, /quit' || fail "/help"
+	wait_for "$T/alice.out" '^\* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /pending, /help, /quit' || fail "/help"
 	diff - "$T/alice.err" <<-'EOF' || fail "error lines"
 	p2pchat: nobody is not online
 	p2pchat: unknown command /frobnicate (try /help)
 	p2pchat: no one to send to: use /to NAME or /msg NAME TEXT
 	p2pchat: usage: /msg NAME TEXT
 	p2pchat: not sent: the line is not valid UTF-8
-	p2pchat: not sent: the line is longer than 1064 bytes
+	p2pchat: not sent: the line is longer than 8232 bytes
 	EOF
 	grep -q xxxx "$T/bob.out" && fail "an over-long line was sent"
 	return 0
@@ -212,8 +212,8 @@ t_spoofed_chat_is_not_shown() {
 	start_client bob
 	port=$(udp_port alice)
 	# from a socket that is not bob's, claiming to be bob
-	printf 'msg,bob,1,I am bob, trust me' >/dev/udp/127.0.0.1/"$port"
-	printf 'msg,carol,1,who?' >/dev/udp/127.0.0.1/"$port"
+	printf 'msg,bob,00000001,1,1,I am bob, trust me' >/dev/udp/127.0.0.1/"$port"
+	printf 'msg,carol,00000001,1,1,who?' >/dev/udp/127.0.0.1/"$port"
 	printf 'junk\000\377' >/dev/udp/127.0.0.1/"$port"
 	wait_for "$T/alice.err" 'dropped a message from 127\.0\.0\.1:[0-9]+ claiming to be bob$' || fail "bob spoof"
 	wait_for "$T/alice.err" 'claiming to be carol$' || fail "carol spoof"
@@ -325,7 +325,8 @@ t_raw_protocol_and_udp_logout() {
 	t.sendall(("hello,py,%s\n" % token).encode())
 	f = t.makefile("rb")
 	print("roster:", f.readline().decode().rstrip("\n"), flush=True)
-	u.sendto(("msg,py,1,hi alice, from python").encode(), ("127.0.0.1", alice))
+	u.sendto(("msg,py,0000abcd,1,1,hi alice, from python").encode(), ("127.0.0.1", alice))
+	print("ack:", u.recv(2000).decode(), flush=True)
 	print("notice:", f.readline().decode().rstrip("\n"), flush=True)
 	other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	other.sendto(("logout,py," + me).encode(), ("127.0.0.1", port))
@@ -338,6 +339,7 @@ t_raw_protocol_and_udp_logout() {
 	grep -qx "roster: alice,127.0.0.1:$(udp_port alice);end" "$T/py.out" || fail "$(cat "$T/py.out")"
 	wait_for "$T/alice.out" '^\* py is online$' || fail "alice not told"
 	wait_for "$T/alice.out" '<py> hi alice, from python$' || fail "chat from python"
+	wait_for "$T/py.out" '^ack: ack,alice,0000abcd,1,1$' || fail "no ack: $(cat "$T/py.out")"
 	start_client bob
 	wait_for "$T/py.out" "^notice: login,bob,127\.0\.0\.1:$(udp_port bob)$" || fail "notice: $(cat "$T/py.out")"
 	wait_for "$T/server.log" 'ignored a logout of py from 127\.0\.0\.1:[0-9]+' || fail "forged logout not ignored"
@@ -433,7 +435,7 @@ t_server_console() {
 	console quit
 	wait_exit "$SPID" || fail "quit did not stop the server"
 	[ "$STATUS" = 0 ] || fail "exit status $STATUS"
-	wait_for "$T/alice.out" '^\* lost the server \(connection closed\); chat with peers goes on$' ||
+	wait_for "$T/alice.out" '^\* lost the server \(connection closed\); chat with peers goes on; logging in again$' ||
 		fail "alice did not notice"
 }
 
