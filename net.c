@@ -169,6 +169,12 @@ net_keepalive(int fd, int secs)
 }
 
 int
+net_sndbuf(int fd, int bytes)
+{
+	return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+}
+
+int
 net_connect(const struct p2p_ep *to)
 {
 	struct sockaddr_storage ss;

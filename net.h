@@ -32,6 +32,8 @@ int net_accept(int lfd, struct p2p_ep *peer);
 /* Have the system notice a dead TCP peer (keepalive probes, a timeout on
  * unacknowledged data) within about secs seconds, where it can. */
 void net_keepalive(int fd, int secs);
+/* Cap the system's send buffer of a socket at about bytes. */
+int net_sndbuf(int fd, int bytes);
 /* Start a TCP connection; it completes when the fd is writable. */
 int net_connect(const struct p2p_ep *to);
 /* After the fd turned writable: 0 when the connect succeeded, else -1 and errno. */

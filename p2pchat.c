@@ -38,7 +38,7 @@ static const char help_text[] =
     "  -v, --verbose         log protocol detail on stderr\n"
     "  -h, --help            this text;  -V, --version  the version\n"
     "\n"
-    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /help, /quit.\n"
+    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /pending, /help, /quit.\n"
     "Server commands: who, kick NAME, stats, quit.  See p2pchat(1).\n";
 
 static void

@@ -25,6 +25,8 @@
 #define BURST         64     /* datagrams or accepts handled per turn */
 #define OUT_BASE      65536  /* session output cap, beyond the roster */
 #define SILENCE       90000  /* ms without a keepalive or a line ends a session */
+#define SNDBUF        32768  /* the system's send buffer per session: fixed, so
+                                that a reader that stops fills our capped one */
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
 
@@ -355,6 +357,7 @@ do_accept(struct server *sv, int lslot, long long now)
 		sv->s[i].heard = now;
 		sv->s[i].doom = NULL;
 		net_keepalive(fd, SILENCE / 1000);
+		net_sndbuf(fd, SNDBUF);
 		sv->sessions++;
 		debug("connection from %s", proto_ep_str(&peer, eps));
 	}

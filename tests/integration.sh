@@ -54,8 +54,8 @@ t_kill_9_client_is_seen_leaving() {
 	start_client bob
 	start_client carol
 	crash carol
-	wait_for "$T/alice.out" '^\* carol left$' || fail "alice"
-	wait_for "$T/bob.out" '^\* carol left$' || fail "bob"
+	wait_for "$T/alice.out" '^\* carol left$' 2 || fail "alice not told within 2 s"
+	wait_for "$T/bob.out" '^\* carol left$' 2 || fail "bob not told within 2 s"
 	wait_for "$T/server.log" 'carol left \(connection closed\)' || fail "server log"
 }
 
@@ -166,6 +166,259 @@ t_ipv6_loopback() {
 	printf '' | timeout 10 "$BIN" --login alice "[::1]:$PORT" >"$T/a.out" 2>&1 || fail "alice: $(cat "$T/a.out")"
 	grep -q '^\* logged in as alice' "$T/a.out" || fail "no login"
 	wait_for "$T/server.log" 'alice logged in from \[::1\]:[0-9]+' || fail "endpoint"
+}
+
+# ---- reliable delivery and recovery ----
+
+t_long_message_is_split_and_shown_whole() {
+	start_server
+	start_client alice
+	start_client bob
+	text=$(for i in $(seq 1 300); do printf '第%03d段, ' "$i"; done)
+	say alice "/msg bob $text"
+	wait_for "$T/bob.out" "<alice> $text\$" || fail "not whole"
+	[ "$(grep -c '<alice>' "$T/bob.out")" = 1 ] || fail "shown in pieces"
+	say alice /pending
+	wait_for "$T/alice.out" '^\* nothing pending$' || fail "/pending"
+}
+
+# A peer that logs in and reads nothing: chat to it is resent, listed by
+# /pending, and given up after 40 s with a line naming the message.
+t_unacknowledged_message_is_given_up() {
+	start_server
+	start_client alice
+	python3 - "$PORT" "$T/sink" <<-'EOF' &
+	import socket, sys, time
+	port = int(sys.argv[1])
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.bind(("127.0.0.1", 0))
+	u.sendto(("login,sink,127.0.0.1:%d" % u.getsockname()[1]).encode(), ("127.0.0.1", port))
+	token = u.recv(2000).decode().split(",")[2]
+	t = socket.create_connection(("127.0.0.1", port))
+	t.sendall(("hello,sink,%s\n" % token).encode())
+	out = open(sys.argv[2], "w")
+	u.settimeout(60)
+	try:
+	    while True:
+	        out.write("%.3f %s\n" % (time.monotonic(), u.recv(2000).decode()))
+	        out.flush()
+	except socket.timeout:
+	    pass
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/alice.out" '^\* sink is online$' || fail "sink"
+	say alice '/msg sink are you there?'
+	say alice /pending
+	wait_for "$T/alice.out" '^\* pending to sink: "are you there\?" \([0-9]+ sent, [0-9]+s\)$' || fail "/pending"
+	wait_for "$T/alice.err" '^p2pchat: not delivered to sink: "are you there\?"$' 50 || fail "not given up"
+	n=$(grep -c 'msg,alice,[0-9a-f]*,1,1,are you there?$' "$T/sink")
+	# sent at 0, then 1 s and 2 s apart: about 20 times in 40 s
+	[ "$n" -ge 15 ] && [ "$n" -le 25 ] || fail "sent $n times"
+	say alice /pending
+	wait_for "$T/alice.out" '^\* nothing pending$' || fail "still pending"
+}
+
+t_restarted_peer_is_a_new_session() {
+	start_server
+	start_client alice
+	p=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	start_client bob -P "$p"
+	say bob '/msg alice before 1'
+	say alice '/msg bob hello 1'
+	say alice '/msg bob hello 2'
+	wait_for "$T/alice.out" '<bob> before 1$' || fail "before"
+	wait_for "$T/bob.out" '<alice> hello 2$' || fail "hello 2"
+	crash bob
+	wait_for "$T/alice.out" '^\* bob left$' || fail "crash"
+	start_client bob -P "$p"
+	say bob '/msg alice after 1'
+	say alice '/msg bob hello 3'
+	wait_for "$T/alice.out" '<bob> after 1$' || fail "the new bob's first message was taken for a duplicate"
+	wait_for "$T/bob.out" '<alice> hello 3$' || fail "the new bob did not get alice's next message"
+	[ "$(grep -c '<bob>' "$T/alice.out")" = 2 ] || fail "alice shows: $(grep '<bob>' "$T/alice.out")"
+}
+
+t_server_restart_everyone_comes_back() {
+	start_server
+	SERVER_PORT=$PORT
+	start_client alice
+	start_client bob
+	start_client carol
+	kill -9 "$SPID"
+	wait "$SPID" 2>/dev/null
+	for n in alice bob carol; do
+		wait_for "$T/$n.out" '^\* lost the server \(connection closed\); chat with peers goes on; logging in again$' ||
+			fail "$n did not notice"
+	done
+	say alice '/msg bob while the server is down'
+	say carol '/all carol here too'
+	wait_for "$T/bob.out" '<alice> while the server is down$' || fail "chat during the outage"
+	wait_for "$T/alice.out" '<carol> carol here too$' || fail "/all during the outage"
+	sleep 2 # down for a while, so the clients back off
+	start_server
+	for n in alice bob carol; do
+		wait_for "$T/$n.out" '^\* back online; ' 15 || fail "$n not back within 15 s"
+	done
+	for n in alice bob carol; do
+		say $n /who
+		wait_for "$T/$n.out" '^\* 2 online: ' || fail "$n's roster after the restart: $(tail -n 3 "$T/$n.out")"
+	done
+	console who
+	wait_for "$T/server.out" '^3 online$' || fail "server roster"
+	say bob '/msg carol all is well'
+	wait_for "$T/carol.out" '<bob> all is well$' || fail "chat after the restart"
+}
+
+t_login_again_replaces_a_broken_session() {
+	start_server
+	start_client alice
+	python3 - "$PORT" >"$T/py.out" 2>&1 <<-'EOF' || fail "$(cat "$T/py.out")"
+	import socket, sys
+	port = int(sys.argv[1])
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.settimeout(5)
+	u.bind(("127.0.0.1", 0))
+	me = "127.0.0.1:%d" % u.getsockname()[1]
+	def session():
+	    u.sendto(("login,py," + me).encode(), ("127.0.0.1", port))
+	    tok = u.recv(2000).decode().split(",")[2]
+	    t = socket.create_connection(("127.0.0.1", port), timeout=5)
+	    t.sendall(("hello,py,%s\n" % tok).encode())
+	    return t, t.makefile("rb").readline()
+	old, r1 = session()
+	new, r2 = session()  # as if the first session broke unnoticed
+	assert old.recv(100) == b"", "the old session stays open"
+	print("ok", r2.decode().strip())
+	EOF
+	grep -q '^ok alice,' "$T/py.out" || fail "$(cat "$T/py.out")"
+	wait_for "$T/server.log" 'py left \(logged in again\)' || fail "log"
+	[ "$(grep -c 'py logged in' "$T/server.log")" = 2 ] || fail "second login"
+	wait_count "$T/alice.out" '^\* py (is online|left)$' 4 || fail "alice's notices"
+}
+
+t_client_that_never_reads_is_dropped() {
+	start_server -m 20
+	start_client alice
+	start_client bob
+	python3 - "$PORT" "$T/slow.out" <<-'EOF' &
+	import socket, sys, time
+	port = int(sys.argv[1])
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.bind(("127.0.0.1", 0))
+	u.sendto(("login,slow,127.0.0.1:%d" % u.getsockname()[1]).encode(), ("127.0.0.1", port))
+	tok = u.recv(2000).decode().split(",")[2]
+	t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	t.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+	t.connect(("127.0.0.1", port))
+	t.sendall(("hello,slow,%s\n" % tok).encode())
+	open(sys.argv[2], "w").write("connected\n")
+	time.sleep(120)  # and never read
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/alice.out" '^\* slow is online$' || fail "slow"
+	rss0=$(awk '/VmRSS/ { print $2 }' /proc/"$SPID"/status)
+	# logins and logouts of long names, until the slow session overflows
+	python3 - "$PORT" "$T/server.log" >"$T/churn.out" 2>&1 <<-'EOF' || fail "churn: $(tail -n 3 "$T/churn.out")"
+	import socket, sys
+	port = int(sys.argv[1])
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.settimeout(5)
+	u.bind(("127.0.0.1", 0))
+	me = "127.0.0.1:%d" % u.getsockname()[1]
+	for i in range(20000):
+	    name = "churn%027d" % i
+	    u.sendto(("login,%s,%s" % (name, me)).encode(), ("127.0.0.1", port))
+	    tok = u.recv(2000).decode().split(",")[2]
+	    t = socket.create_connection(("127.0.0.1", port), timeout=5)
+	    t.sendall(("hello,%s,%s\n" % (name, tok)).encode())
+	    t.makefile("rb").readline()
+	    t.sendall(("logout,%s,%s\n" % (name, me)).encode())
+	    t.recv(10)
+	    t.close()
+	    if i % 100 == 99 and "output buffer full" in open(sys.argv[2]).read():
+	        print("cycles", i + 1)
+	        break
+	else:
+	    sys.exit("never dropped")
+	EOF
+	wait_for "$T/server.log" 'slow left \(output buffer full\)' || fail "not dropped"
+	cycles=$(awk '/cycles/ { print $2 }' "$T/churn.out")
+	wait_count "$T/alice.out" '^\* churn[0-9]+ left$' "$cycles" 20 || fail "alice missed notices"
+	[ "$(grep -c '^\* churn[0-9]* is online$' "$T/alice.out")" = "$cycles" ] || fail "alice's logins"
+	say alice '/msg bob unaffected'
+	wait_for "$T/bob.out" '<alice> unaffected$' || fail "chat"
+	rss1=$(awk '/VmRSS/ { print $2 }' /proc/"$SPID"/status)
+	echo "    $cycles login/logout cycles; server RSS ${rss0} kB -> ${rss1} kB"
+	# the sanitizers keep freed memory in quarantine; judge growth without them
+	if [ "$LABEL" = plain ] && [ $((rss1 - rss0)) -gt 4096 ]; then
+		fail "server memory grew by $((rss1 - rss0)) kB"
+	fi
+	return 0
+}
+
+# ---- network faults, in namespaces (root) ----
+
+t_ns_30_percent_loss_1000_messages_each_way() {
+	need_root
+	ns=p2pt-loss-$$
+	netns "$ns"
+	IN_NS=$ns
+	start_server
+	start_client alice -P 41001
+	start_client bob -P 41002
+	in_ns "$ns" nft -f - <<-'EOF' || fail "nft"
+	table inet p2ptest {
+		chain input {
+			type filter hook input priority 0; policy accept;
+			udp dport { 41001, 41002 } numgen random mod 100 < 30 counter drop
+		}
+	}
+	EOF
+	seq -f '/msg bob a%04g' 1 1000 >&"${CFD[alice]}"
+	seq -f '/msg alice b%04g' 1 1000 >&"${CFD[bob]}"
+	wait_count "$T/bob.out" '<alice> a[0-9]{4}$' 1000 180 || fail "bob got $(grep -c '<alice>' "$T/bob.out")"
+	wait_count "$T/alice.out" '<bob> b[0-9]{4}$' 1000 180 || fail "alice got $(grep -c '<bob>' "$T/alice.out")"
+	diff <(seq -f 'a%04g' 1 1000) <(grep -Eo 'a[0-9]{4}$' "$T/bob.out") >/dev/null || fail "alice to bob: lost, doubled or out of order"
+	diff <(seq -f 'b%04g' 1 1000) <(grep -Eo 'b[0-9]{4}$' "$T/alice.out") >/dev/null || fail "bob to alice: lost, doubled or out of order"
+	dropped=$(in_ns "$ns" nft list table inet p2ptest | grep -Eo 'packets [0-9]+' | cut -d' ' -f2)
+	echo "    $dropped datagrams dropped"
+	[ "${dropped:-0}" -ge 300 ] || fail "only ${dropped:-0} datagrams dropped: the loss did not happen"
+	grep -q 'not delivered' "$T/alice.err" "$T/bob.err" && fail "a message was given up"
+	return 0
+}
+
+t_ns_vanished_host_is_seen_leaving() {
+	need_root
+	s=p2pt-s-$$ c=p2pt-c-$$
+	netns "$s"
+	netns "$c"
+	ip link add "p2s$$" type veth peer name "p2c$$" || fail "veth"
+	ip link set "p2s$$" netns "$s"
+	ip link set "p2c$$" netns "$c"
+	ip -n "$s" addr add 10.231.7.1/24 dev "p2s$$"
+	ip -n "$c" addr add 10.231.7.2/24 dev "p2c$$"
+	ip -n "$s" link set "p2s$$" up
+	ip -n "$c" link set "p2c$$" up
+	SERVER_ADDR=10.231.7.1
+	IN_NS=$s start_server
+	IN_NS=$s start_client alice
+	IN_NS=$c start_client carol
+	wait_for "$T/alice.out" '^\* carol is online$' || fail "carol"
+	# carol's host drops off the network: nothing in, nothing out
+	in_ns "$c" nft -f - <<-'EOF' || fail "nft"
+	table inet p2ptest {
+		chain input { type filter hook input priority 0; policy drop; }
+		chain output { type filter hook output priority 0; policy drop; }
+	}
+	EOF
+	start=$(date +%s)
+	wait_for "$T/alice.out" '^\* carol left$' 95 || fail "not seen leaving within 90 s"
+	echo "    seen leaving after $(($(date +%s) - start)) s: $(grep 'carol left' "$T/server.log")"
+	# alice said nothing but keepalives all this time, and is still online
+	console who
+	wait_for "$T/server.out" '^1 online$' || fail "alice was dropped too"
+	grep -q 'alice left' "$T/server.log" && fail "alice was dropped"
+	return 0
 }
 
 # ---- errors and bad input ----
@@ -472,8 +725,8 @@ t_man_page_is_clean_and_complete() {
 	for s in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS PROTOCOL SIGNALS "EXIT STATUS" EXAMPLES "SEE ALSO" CAVEATS; do
 		grep -q "^$s" "$T/man.txt" || fail "no $s section"
 	done
-	for w in --server --login --port --bind --max-users --local-port --verbose /msg /to /all /who /help /quit \
-		who kick stats quit login, Accept, Reject, hello, logout, msg, end; do
+	for w in --server --login --port --bind --max-users --local-port --verbose /msg /to /all /who /pending \
+		/help /quit who kick stats quit login, Accept, Reject, hello, logout, msg, part, ack, ping, pong end; do
 		grep -q -- "$w" "$T/man.txt" || fail "man page lacks $w"
 	done
 }

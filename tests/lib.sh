@@ -7,7 +7,10 @@
 T=$(mktemp -d "${TMPDIR:-/tmp}/p2pchat-test.XXXXXX")
 PIDS=()
 FDS=()
+NETNS=()
 declare -A CFD CPID
+SERVER_ADDR=127.0.0.1 # where clients find the server
+IN_NS=                # set to run the next server or client in that network namespace
 
 cleanup() {
 	local p fd
@@ -19,6 +22,9 @@ cleanup() {
 		eval "exec $fd>&-" 2>/dev/null
 	done
 	wait 2>/dev/null
+	for ns in "${NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
 	[ -n "$KEEP" ] || rm -rf "$T"
 }
 
@@ -34,6 +40,7 @@ spawn() {
 	for fd in "${FDS[@]}"; do
 		eval "exec $fd>&-"
 	done
+	[ -z "$IN_NS" ] || set -- ip netns exec "$IN_NS" "$@"
 	exec "$@"
 }
 
@@ -80,14 +87,15 @@ wait_exit() {
 # start_server [ARGS...]: a server on 127.0.0.1 and a free port; its console
 # is the FIFO $T/server.in (fd $SFD); sets PORT and SPID.
 start_server() {
+	rm -f "$T/server.in"
 	mkfifo "$T/server.in"
-	(spawn "$BIN" --server -p 0 -b 127.0.0.1 "$@" <"$T/server.in" >"$T/server.out" 2>"$T/server.log") &
+	(spawn "$BIN" --server -p "${SERVER_PORT:-0}" -b "$SERVER_ADDR" "$@" <"$T/server.in" >"$T/server.out" 2>>"$T/server.log") &
 	SPID=$!
 	PIDS+=("$SPID")
 	exec {SFD}>"$T/server.in"
 	FDS+=("$SFD")
-	wait_for "$T/server.log" "listening on UDP and TCP port [0-9]+" || fail "server did not start"
-	PORT=$(grep -Eo 'port [0-9]+' "$T/server.log" | head -n 1 | cut -d' ' -f2)
+	wait_count "$T/server.log" "listening on UDP and TCP port [0-9]+" $((++STARTS)) || fail "server did not start"
+	PORT=$(grep -Eo 'port [0-9]+' "$T/server.log" | tail -n 1 | cut -d' ' -f2)
 }
 
 # start_client NAME [ARGS...]: a client driven through $T/NAME.in, printing to
@@ -97,7 +105,7 @@ start_client() {
 	shift
 	rm -f "$T/$name.in"
 	mkfifo "$T/$name.in"
-	(spawn "$BIN" --login "$name" "$@" "127.0.0.1:$PORT" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err") &
+	(spawn "$BIN" --login "$name" "$@" "$SERVER_ADDR:$PORT" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err") &
 	CPID[$name]=$!
 	PIDS+=("$!")
 	exec {fd}>"$T/$name.in"
@@ -129,5 +137,27 @@ close_stdin() {
 
 # udp_port NAME: the UDP port the server saw NAME log in from.
 udp_port() {
-	grep -Eo "$1 logged in from 127\.0\.0\.1:[0-9]+" "$T/server.log" | tail -n 1 | cut -d: -f2
+	grep -Eo "$1 logged in from [0-9.]+:[0-9]+" "$T/server.log" | tail -n 1 | cut -d: -f2
+}
+
+# need_root: skip (exit 77) unless network namespaces and nftables work here.
+need_root() {
+	[ "$(id -u)" = 0 ] || { echo "needs root for network namespaces"; exit 77; }
+	command -v ip >/dev/null && command -v nft >/dev/null || { echo "needs iproute2 and nftables"; exit 77; }
+	ip netns add "p2pt-probe-$$" 2>/dev/null || { echo "cannot make network namespaces"; exit 77; }
+	ip netns del "p2pt-probe-$$"
+}
+
+# netns NAME: a network namespace with loopback up, removed by cleanup.
+netns() {
+	ip netns add "$1" || fail "ip netns add $1"
+	NETNS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# in_ns NAME CMD...: run a command in a namespace.
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
 }

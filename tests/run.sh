@@ -31,7 +31,7 @@ for build in "$@"; do
 	# a crash of the unit binary is a failure of its own
 	"$unit" >/dev/null 2>&1 || result 1 "$label unit: the unit binary exits 0"
 
-	export BIN=$PWD/${bin#./}
+	export BIN=$PWD/${bin#./} LABEL=$label
 	for t in $(bash tests/integration.sh --list); do
 		out=$(bash tests/integration.sh "$t" 2>&1)
 		status=$?

@@ -257,6 +257,32 @@ test_link_giveup_and_restart(void)
 	step(&a2, &b, &ab, &ba, 61000, 0, 0);
 	check(b.ngot == 4 && strcmp(b.got[3], "m1 again") == 0, "link: the new stream goes on", b.got[3]);
 
+	/* a receiver that restarted starts where the sender's undelivered part starts */
+	link_free(&b.l);
+	side_init(&b, "bob", 0x21);
+	link_send(&a2.l, "m2 again", 8);
+	step(&a2, &b, &ab, &ba, 62000, 0, 0);
+	check(b.ngot == 1 && strcmp(b.got[0], "m2 again") == 0,
+	    "link: a restarted receiver starts at the sender's first undelivered fragment", b.got[0]);
+
+	/* acknowledged but held out of order by a receiver that then restarts:
+	 * after link_restart the sender sends it again */
+	link_send(&a2.l, "m3", 2);
+	link_send(&a2.l, "m4", 2);
+	n = link_output(&a2.l, "alice", 63000, late, sizeof(late)); /* m3: lost */
+	n = link_output(&a2.l, "alice", 63000, late, sizeof(late)); /* m4 */
+	proto_parse(late, (size_t)n, P2P_FROM_PEER, &m);
+	n = link_input(&b.l, &m, "bob", buf, sizeof(buf));
+	proto_parse(buf, (size_t)n, P2P_FROM_PEER, &m);
+	link_acked(&a2.l, &m, 63001);
+	check(link_pending(&a2.l, 1) != NULL && link_pending(&a2.l, 1)->got, "link: m4 is held, acked, not delivered", NULL);
+	link_free(&b.l);
+	side_init(&b, "bob", 0x22);
+	link_restart(&a2.l);
+	step(&a2, &b, &ab, &ba, 63002, 0, 0);
+	check(b.ngot == 2 && strcmp(b.got[0], "m3") == 0 && strcmp(b.got[1], "m4") == 0,
+	    "link: after a restart everything undelivered is sent again", b.got[1]);
+
 	/* the peer left: everything queued is reported at once */
 	link_send(&a2.l, "to nobody", 9);
 	link_send(&a2.l, "and this", 8);
