@@ -32,6 +32,21 @@ san/unit: tests/unit.c tests/unit_link.c $(PURE) proto.h roster.h link.h
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
+# libFuzzer harnesses (clang): every parser in proto.c, the link layer, the roster.
+FUZZ_CC      ?= clang
+FUZZFLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+FUZZERS       = proto link roster
+
+fuzz: $(FUZZERS:%=fuzzbin/%)
+
+fuzzbin/%: tests/fuzz/fuzz_%.c $(PURE) proto.h roster.h link.h
+	@mkdir -p fuzzbin
+	$(FUZZ_CC) $(FUZZFLAGS) $(P2P_CFLAGS) -I. -o $@ $< $(PURE)
+
+fuzz-run: fuzz
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
 check: p2pchat tests/unit san/p2pchat san/unit
 	@bash tests/run.sh "plain:./p2pchat:./tests/unit" "asan+ubsan:san/p2pchat:san/unit"
 
@@ -49,6 +64,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/p2pchat $(DESTDIR)$(MANDIR)/p2pchat.1
 
 clean:
-	rm -rf p2pchat tests/unit san
+	rm -rf p2pchat tests/unit san fuzzbin
 
-.PHONY: all check demo install uninstall clean
+.PHONY: all check demo fuzz fuzz-run install uninstall clean

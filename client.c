@@ -38,6 +38,8 @@
 #define PEERS_MAX      100000 /* users a roster may hold */
 #define INPUT_MAX      (P2P_MSG_MAX + P2P_NAME_MAX + 8) /* "/msg NAME TEXT" */
 #define OUT_MAX        4096   /* session output: a hello or a logout */
+#define NOISE_MAX      10     /* lines about dropped datagrams per NOISE_PERIOD */
+#define NOISE_PERIOD   10000  /* ms */
 
 enum state { LOGIN, CONNECT, ROSTER, ONLINE };
 enum quitting { STAYING, LINGER, DRAIN, DONE };
@@ -62,6 +64,8 @@ struct client {
 	uint16_t tcpport;
 	char token[P2P_TOKEN_LEN + 1];
 	char target[P2P_NAME_MAX + 1];
+	long long noise_t;         /* the start of this period of noise */
+	int noise, hushed;         /* lines said in it, and left unsaid */
 };
 
 /* A line for the user on stdout. */
@@ -442,6 +446,25 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 	}
 }
 
+/* May one more line about a dropped datagram be said?  A flood of junk
+ * gets a few lines, then a count, not a line per datagram. */
+static int
+noisy(struct client *c, long long now)
+{
+	if (now - c->noise_t >= NOISE_PERIOD) {
+		if (c->hushed > 0)
+			logmsg("dropped %d more bad datagrams", c->hushed);
+		c->noise_t = now;
+		c->noise = c->hushed = 0;
+	}
+	if (c->noise < NOISE_MAX) {
+		c->noise++;
+		return 1;
+	}
+	c->hushed++;
+	return 0;
+}
+
 static void
 peer_datagram(struct client *c, const struct p2p_ep *src, const char *buf, size_t len, long long now)
 {
@@ -451,13 +474,15 @@ peer_datagram(struct client *c, const struct p2p_ep *src, const char *buf, size_
 	int r;
 
 	if ((r = proto_parse(buf, len, P2P_FROM_PEER, &m)) < 0) {
-		logmsg("dropped a bad datagram from %s: %s", proto_ep_str(src, eps), proto_strerror(r));
+		if (noisy(c, now))
+			logmsg("dropped a bad datagram from %s: %s", proto_ep_str(src, eps), proto_strerror(r));
 		return;
 	}
 	/* a name is only a claim: it must come from that user's endpoint */
 	u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)));
 	if (u == NULL || !(proto_ep_eq(&u->ep, src) || (u->lep.family && proto_ep_eq(&u->lep, src)))) {
-		logmsg("dropped a message from %s claiming to be %s", proto_ep_str(src, eps), m.name);
+		if (noisy(c, now))
+			logmsg("dropped a message from %s claiming to be %s", proto_ep_str(src, eps), m.name);
 		return;
 	}
 	if (m.type == P2P_ACK) {
@@ -482,7 +507,8 @@ udp_read(struct client *c, long long now)
 		if ((n = net_recvfrom(c->pfd[UDP].fd, buf, sizeof(buf), &src)) == -1)
 			return;
 		if ((size_t)n > P2P_DGRAM_MAX) {
-			logmsg("dropped an oversized datagram from %s", proto_ep_str(&src, eps));
+			if (noisy(c, now))
+				logmsg("dropped an oversized datagram from %s", proto_ep_str(&src, eps));
 		} else if (proto_ep_eq(&src, &c->server)) {
 			if (proto_parse(buf, (size_t)n, P2P_FROM_SERVER, &m) < 0)
 				debug("ignored a datagram from the server");

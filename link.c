@@ -116,9 +116,12 @@ link_send(struct link *l, const char *text, size_t len)
 {
 	size_t n, pieces = 0, at;
 
+	/* the peer would reject what is not UTF-8, so refuse it here */
+	if (len == 0 || !proto_valid_utf8(text, len))
+		return -1;
 	for (at = 0; at < len; at += cut(text + at, len - at, P2P_TEXT_MAX))
 		pieces++;
-	if (len == 0 || l->qlen + pieces > LINK_QUEUE)
+	if (l->qlen + pieces > LINK_QUEUE)
 		return -1;
 	for (at = 0; at < len; at += n) {
 		n = cut(text + at, len - at, P2P_TEXT_MAX);

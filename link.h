@@ -64,8 +64,8 @@ struct link {
 void link_init(struct link *l, uint32_t sid);
 /* Free what the link holds. */
 void link_free(struct link *l);
-/* Queue a message, split into fragments at UTF-8 boundaries: 0, or -1 when
- * the queue is full. */
+/* Queue a message of valid UTF-8, split into fragments between characters:
+ * 0, or -1 when it is empty or not UTF-8, or the queue is full. */
 int link_send(struct link *l, const char *text, size_t len);
 /* The next datagram due by now, from self, formatted into buf: its length,
  * or 0 when nothing is due. */

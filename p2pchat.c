@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -144,6 +145,19 @@ std_fds(void)
 		;
 	if (fd > 2)
 		close(fd);
+}
+
+/* Every session is an fd: allow as many as the hard limit does. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 1 << 20 : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		debug("cannot raise the limit of open files: %s", strerror(errno));
 }
 
 static long
@@ -301,6 +315,7 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	std_fds();
 	signals();
+	raise_nofile();
 	if (o.name != NULL) {
 		if (o.host == NULL)
 			o.host = "localhost";

@@ -27,11 +27,15 @@
 #define SILENCE       90000  /* ms without a keepalive or a line ends a session */
 #define SNDBUF        32768  /* the system's send buffer per session: fixed, so
                                 that a reader that stops fills our capped one */
+#define HANDSHAKE_MAX 256    /* connections that have not said hello yet */
+#define LOGIN_BURST   20     /* logins one address may send at once, */
+#define LOGIN_RATE    5      /* then per second */
+#define RATE_SLOTS    1024   /* addresses the login rate limit remembers */
+#define ACCEPT_PAUSE  100    /* ms without accepting after running out of fds */
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
 
 struct session {
-	int fd;                 /* -1: a free slot */
 	struct p2p_ep peer;
 	struct net_in in;
 	struct net_out out;
@@ -39,6 +43,15 @@ struct session {
 	long long deadline;     /* hello is due by then */
 	long long heard;        /* the last sign of life: a line or a keepalive */
 	const char *doom;       /* why it is to be closed; NULL keeps it */
+};
+
+/* A token bucket of logins for one address. */
+struct bucket {
+	int family;
+	unsigned char addr[16];
+	long long t;            /* when it was last filled */
+	long tokens;            /* thousandths of a login */
+	int warned;
 };
 
 struct server {
@@ -52,8 +65,11 @@ struct server {
 	struct pollfd *pfd;
 	struct net_in console;
 	int stopping;
+	int handshakes;          /* sessions without a hello */
+	long long accept_pause;  /* no accepting until then: out of fds */
+	struct bucket rate[RATE_SLOTS];
 	long long started;
-	unsigned long logins, refused, dgrams, bad, sessions;
+	unsigned long logins, refused, dgrams, bad, sessions, limited, crowded;
 };
 
 static int
@@ -203,6 +219,7 @@ end_session(struct server *sv, int i)
 		sv->online--;
 	} else {
 		debug("connection from %s closed (%s)", proto_ep_str(&s->peer, eps), s->doom);
+		sv->handshakes--;
 	}
 	close_slot(sv, BASE + i);
 	net_in_free(&s->in);
@@ -271,6 +288,7 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 	u->sess = i;
 	sv->s[i].user = id;
 	sv->online++;
+	sv->handshakes--;
 	sv->logins++;
 	logmsg("%s logged in from %s", u->name, proto_ep_str(&u->ep, eps));
 	/* the others first, so no one hears from u before hearing that u is here */
@@ -329,6 +347,25 @@ session_read(struct server *sv, int i)
 	}
 }
 
+/* Close the connection that has waited longest for its hello: a flood of
+ * idle connections crowds out its own oldest, not the users. */
+static int
+crowd_out(struct server *sv)
+{
+	int i, old = -1;
+
+	for (i = 0; i < sv->nsess; i++)
+		if (fd_of(sv, BASE + i) != -1 && sv->s[i].user == -1 &&
+		    (old == -1 || sv->s[i].deadline < sv->s[old].deadline))
+			old = i;
+	if (old == -1)
+		return -1;
+	sv->crowded++;
+	sv->s[old].doom = "crowded out before its hello";
+	end_session(sv, old);
+	return 0;
+}
+
 static void
 do_accept(struct server *sv, int lslot, long long now)
 {
@@ -338,11 +375,21 @@ do_accept(struct server *sv, int lslot, long long now)
 
 	for (k = 0; k < BURST; k++) {
 		if ((fd = net_accept(fd_of(sv, lslot), &peer)) == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				if (crowd_out(sv) == 0)
+					continue;
+				if (sv->accept_pause == 0)
+					logmsg("accept: %s; serving the users online, accepting again shortly",
+					    strerror(errno));
+				sv->accept_pause = now + ACCEPT_PAUSE;
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED) {
 				logmsg("accept: %s", strerror(errno));
+			}
 			return;
 		}
+		if (sv->handshakes >= HANDSHAKE_MAX)
+			crowd_out(sv);
 		for (i = 0; i < sv->nsess && fd_of(sv, BASE + i) != -1; i++)
 			;
 		if (i == sv->nsess || net_in_init(&sv->s[i].in, P2P_LINE_MAX + 1) == -1) {
@@ -350,20 +397,61 @@ do_accept(struct server *sv, int lslot, long long now)
 			close(fd);
 			continue;
 		}
+		if (sv->accept_pause != 0)
+			logmsg("accepting connections again");
+		sv->accept_pause = 0;
 		sv->pfd[BASE + i].fd = fd;
 		sv->s[i].peer = peer;
 		sv->s[i].user = -1;
 		sv->s[i].deadline = now + HELLO_TIMEOUT;
 		sv->s[i].heard = now;
 		sv->s[i].doom = NULL;
+		sv->handshakes++;
+		sv->sessions++;
 		net_keepalive(fd, SILENCE / 1000);
 		net_sndbuf(fd, SNDBUF);
-		sv->sessions++;
 		debug("connection from %s", proto_ep_str(&peer, eps));
 	}
 }
 
 /* ---- UDP ---- */
+
+/* May src send another login now?  A token bucket per address; a slot
+ * taken by another address is simply reused (nothing fancy: an attacker who
+ * can pick addresses can also spread a flood over them). */
+static int
+login_allowed(struct server *sv, const struct p2p_ep *src, long long now)
+{
+	size_t alen = src->family == AF_INET ? 4 : 16, k;
+	uint32_t h = 2166136261u;
+	struct bucket *b;
+
+	for (k = 0; k < alen; k++)
+		h = (h ^ src->addr[k]) * 16777619u;
+	b = &sv->rate[h % RATE_SLOTS];
+	if (b->family != src->family || memcmp(b->addr, src->addr, alen) != 0) {
+		memset(b, 0, sizeof(*b));
+		b->family = src->family;
+		memcpy(b->addr, src->addr, alen);
+		b->tokens = LOGIN_BURST * 1000L;
+		b->t = now;
+	}
+	b->tokens += (long)(now - b->t) * LOGIN_RATE;
+	if (b->tokens > LOGIN_BURST * 1000L)
+		b->tokens = LOGIN_BURST * 1000L;
+	b->t = now;
+	if (b->tokens < 1000) {
+		char eps[P2P_EPSTR_MAX];
+
+		if (!b->warned++)
+			logmsg("too many logins from %s: ignoring them for now", proto_ep_str(src, eps));
+		sv->limited++;
+		return 0;
+	}
+	b->tokens -= 1000;
+	b->warned = 0;
+	return 1;
+}
 
 /* Answer a datagram, never with more than 3 times its bytes (no amplifier). */
 static void
@@ -487,6 +575,8 @@ udp_read(struct server *sv, int slot, long long now)
 			sv->bad++;
 			continue;
 		}
+		if (n >= 6 && memcmp(buf, "login,", 6) == 0 && !login_allowed(sv, &src, now))
+			continue;
 		r = proto_parse(buf, (size_t)n, P2P_FROM_CLIENT, &m);
 		if (r == 0 && m.type == P2P_LOGIN) {
 			do_login(sv, slot, &src, &m, (size_t)n, now);
@@ -542,9 +632,10 @@ console_line(struct server *sv, char *line, size_t len)
 		for (i = 0, open = 0; i < sv->nsess; i++)
 			open += fd_of(sv, BASE + i) != -1;
 		printf("online %d, pending %d, sessions %d, logins %lu, refused %lu, "
-		    "datagrams %lu, bad input %lu, connections %lu, uptime %llds\n",
+		    "rate-limited %lu, datagrams %lu, bad input %lu, connections %lu, "
+		    "crowded out %lu, uptime %llds\n",
 		    sv->online, sv->users.count - sv->online, open, sv->logins,
-		    sv->refused, sv->dgrams, sv->bad, sv->sessions,
+		    sv->refused, sv->limited, sv->dgrams, sv->bad, sv->sessions, sv->crowded,
 		    (net_now() - sv->started) / 1000);
 	} else if (strcmp(line, "quit") == 0) {
 		sv->stopping = 1;
@@ -593,6 +684,10 @@ server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 		sv->pfd[i].events = POLLIN;
 		sv->pfd[i].revents = 0;
 	}
+	if (sv->accept_pause > now) {
+		sv->pfd[TCP4].events = sv->pfd[TCP6].events = 0;
+		next = next == -1 || sv->accept_pause < next ? sv->accept_pause : next;
+	}
 	for (i = 0; i < sv->nsess; i++) {
 		if (fd_of(sv, BASE + i) == -1)
 			continue;
@@ -633,7 +728,7 @@ server_dispatch(void *p, long long now)
 		if (sv->pfd[i].revents & POLLIN)
 			udp_read(sv, i, now);
 	for (i = TCP4; i <= TCP6; i++)
-		if (sv->pfd[i].revents & POLLIN)
+		if (sv->pfd[i].revents & POLLIN && sv->accept_pause <= now)
 			do_accept(sv, i, now);
 	if (sv->pfd[CONSOLE].revents)
 		console_read(sv);
@@ -661,7 +756,7 @@ server_run(const struct opts *o)
 
 	memset(&sv, 0, sizeof(sv));
 	sv.o = o;
-	sv.nsess = o->max_users + PENDING_MAX;
+	sv.nsess = o->max_users + HANDSHAKE_MAX;
 	sv.out_max = OUT_BASE + (size_t)o->max_users * (P2P_LINE_MAX / 2);
 	roster_init(&sv.users, o->max_users + PENDING_MAX);
 	sv.s = calloc((size_t)sv.nsess, sizeof(*sv.s));

@@ -418,6 +418,11 @@ t_ns_vanished_host_is_seen_leaving() {
 	console who
 	wait_for "$T/server.out" '^1 online$' || fail "alice was dropped too"
 	grep -q 'alice left' "$T/server.log" && fail "alice was dropped"
+	# carol hears no answer to her keepalives: 90 s after the last word
+	# from the server, which came at most a keepalive period before the cut
+	wait_for "$T/carol.out" '^\* lost the server \(no answer to keepalives\); chat with peers goes on; logging in again$' \
+		$((start + 90 + 25 + 5 - $(date +%s))) || fail "carol did not notice the silence"
+	echo "    carol noticed after $(($(date +%s) - start)) s"
 	return 0
 }
 
@@ -582,6 +587,14 @@ t_raw_protocol_and_udp_logout() {
 	print("ack:", u.recv(2000).decode(), flush=True)
 	print("notice:", f.readline().decode().rstrip("\n"), flush=True)
 	other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	other.settimeout(1)
+	other.sendto(b"ping,py", ("127.0.0.1", port))
+	try:
+	    print("pong to a stranger:", other.recv(100), flush=True)
+	except socket.timeout:
+	    pass
+	u.sendto(b"ping,py", ("127.0.0.1", port))
+	print("keepalive:", u.recv(100).decode(), flush=True)
 	other.sendto(("logout,py," + me).encode(), ("127.0.0.1", port))
 	time.sleep(0.3)
 	u.sendto(("logout,py," + me).encode(), ("127.0.0.1", port))
@@ -595,6 +608,9 @@ t_raw_protocol_and_udp_logout() {
 	wait_for "$T/py.out" '^ack: ack,alice,0000abcd,1,1$' || fail "no ack: $(cat "$T/py.out")"
 	start_client bob
 	wait_for "$T/py.out" "^notice: login,bob,127\.0\.0\.1:$(udp_port bob)$" || fail "notice: $(cat "$T/py.out")"
+	wait_for "$T/py.out" '^keepalive: pong$' || fail "no pong: $(cat "$T/py.out")"
+	grep -q 'pong to a stranger' "$T/py.out" && fail "a keepalive from another endpoint was answered"
+	wait_for "$T/server.log" 'ignored a keepalive of py from 127\.0\.0\.1:[0-9]+' || fail "forged keepalive not ignored"
 	wait_for "$T/server.log" 'ignored a logout of py from 127\.0\.0\.1:[0-9]+' || fail "forged logout not ignored"
 	wait_for "$T/alice.out" '^\* py left$' || fail "UDP logout"
 	wait_for "$T/server.log" 'py left \(logout\)' || fail "server log"

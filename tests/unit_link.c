@@ -183,6 +183,11 @@ test_link_order_and_window(void)
 			break;
 	check(i == LINK_QUEUE && link_send(&a.l, "q", 1) == -1, "link: the queue has a cap", NULL);
 	link_free(&a.l);
+	link_init(&a.l, 3);
+	check(link_send(&a.l, "a\0b", 3) == -1 && link_send(&a.l, "\xff", 1) == -1 &&
+	    link_send(&a.l, "", 0) == -1 && link_pending(&a.l, 0) == NULL,
+	    "link: text with NUL, invalid UTF-8 or nothing is refused (found by fuzzing)", NULL);
+	link_free(&a.l);
 	link_free(&b.l);
 }
 
