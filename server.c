@@ -676,7 +676,7 @@ server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 {
 	struct server *sv = p;
 	long long next = roster_next_expiry(&sv->users);
-	int i;
+	int i, top = 0;
 
 	if (sv->stopping)
 		return -1;
@@ -691,6 +691,7 @@ server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 	for (i = 0; i < sv->nsess; i++) {
 		if (fd_of(sv, BASE + i) == -1)
 			continue;
+		top = i + 1;
 		if (sv->s[i].out.len > 0)
 			sv->pfd[BASE + i].events |= POLLOUT;
 		if (sv->s[i].user == -1 && (next == -1 || sv->s[i].deadline < next))
@@ -700,7 +701,8 @@ server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 	}
 	*timeout = next == -1 ? -1 : next <= now ? 0 : (int)(next - now);
 	*fds = sv->pfd;
-	return BASE + sv->nsess;
+	/* up to the last slot in use: poll refuses more fds than may be open */
+	return BASE + top;
 }
 
 static void

@@ -321,11 +321,12 @@ t_client_that_never_reads_is_dropped() {
 	python3 - "$PORT" "$T/server.log" >"$T/churn.out" 2>&1 <<-'EOF' || fail "churn: $(tail -n 3 "$T/churn.out")"
 	import socket, sys
 	port = int(sys.argv[1])
-	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	u.settimeout(5)
-	u.bind(("127.0.0.1", 0))
-	me = "127.0.0.1:%d" % u.getsockname()[1]
 	for i in range(20000):
+	    # from many addresses: the server limits logins per address
+	    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	    u.settimeout(5)
+	    u.bind(("127.1.%d.%d" % (i // 250 % 250 + 1, i % 250 + 1), 0))
+	    me = "%s:%d" % u.getsockname()
 	    name = "churn%027d" % i
 	    u.sendto(("login,%s,%s" % (name, me)).encode(), ("127.0.0.1", port))
 	    tok = u.recv(2000).decode().split(",")[2]
@@ -335,6 +336,7 @@ t_client_that_never_reads_is_dropped() {
 	    t.sendall(("logout,%s,%s\n" % (name, me)).encode())
 	    t.recv(10)
 	    t.close()
+	    u.close()
 	    if i % 100 == 99 and "output buffer full" in open(sys.argv[2]).read():
 	        print("cycles", i + 1)
 	        break
@@ -684,6 +686,300 @@ t_usage_errors_exit_2() {
 		grep -q -- "$f" "$T/help" || fail "--help lacks $f"
 	done
 	"$BIN" -V | grep -q '^p2pchat [0-9]' || fail "--version"
+}
+
+# ---- hostile input and overload ----
+
+t_replies_never_amplify() {
+	start_server
+	start_client alice
+	python3 - "$PORT" >"$T/amp.out" 2>&1 <<-'EOF'
+	import socket, sys
+	port = int(sys.argv[1])
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.3", 0))
+	s.settimeout(0.3)
+	probes = [b"login,", b"login,x", b"login,a", b"login,a,", b"login,a,1.2.3.4:5",
+	          b"login,a b,1.2.3.4:5", b"login,alice,1.2.3.4:5", b"login,\xff,1.2.3.4:5",
+	          b"login,b,1.2.3.4:0", b"login,c,1.2.3.4:70000", b"ping,alice", b"ping,x",
+	          b"logout,alice,1.2.3.4:5", b"hello,a,0123456789abcdef", b"x", b"",
+	          b"login,d,1.2.3.4:5,extra", b"login,e\0,1.2.3.4:5"]
+	answered = 0
+	for p in probes:
+	    s.sendto(p, ("127.0.0.1", port))
+	    try:
+	        r = s.recv(65536)
+	    except socket.timeout:
+	        continue
+	    answered += 1
+	    assert len(r) <= 3 * len(p), (p, r)
+	    assert b";" not in r and b"end" not in r, (p, r)
+	print("ok", answered, "answered of", len(probes))
+	EOF
+	grep -q '^ok [0-9]' "$T/amp.out" || fail "$(cat "$T/amp.out")"
+	echo "    $(cat "$T/amp.out")"
+}
+
+t_login_burst_from_one_source_is_limited() {
+	start_server
+	start_client alice
+	start_client bob
+	python3 - "$PORT" >"$T/burst.out" 2>&1 <<-'EOF'
+	import socket, sys, time
+	port = int(sys.argv[1])
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.1", 0))
+	for i in range(200):
+	    s.sendto(b"login,burst%03d,127.0.0.1:9" % i, ("127.0.0.1", port))
+	s.settimeout(1)
+	accepts = 0
+	try:
+	    while True:
+	        accepts += s.recv(100).startswith(b"Accept,")
+	except socket.timeout:
+	    pass
+	o = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	o.bind(("127.0.0.2", 0))
+	o.settimeout(2)
+	o.sendto(b"login,other,127.0.0.2:9", ("127.0.0.1", port))
+	print(accepts, o.recv(100).decode())
+	EOF
+	read -r accepts other <"$T/burst.out" || fail "$(cat "$T/burst.out")"
+	[ "$accepts" -le 25 ] || fail "$accepts of 200 logins accepted"
+	[ "${other%%,*}" = Accept ] || fail "another address was refused: $(cat "$T/burst.out")"
+	[ "$(grep -c 'too many logins from 127.0.0.1' "$T/server.log")" = 1 ] || fail "not one log line"
+	console stats
+	wait_for "$T/server.out" 'rate-limited (1[5-9][0-9]|200)' || fail "stats: $(cat "$T/server.out")"
+	say alice '/msg bob through the flood'
+	wait_for "$T/bob.out" '<alice> through the flood$' || fail "chat"
+	console who
+	wait_for "$T/server.out" '^2 online$' || fail "roster"
+}
+
+t_idle_connections_and_slowloris() {
+	start_server
+	start_client alice
+	start_client bob
+	python3 - "$PORT" >"$T/flood.out" 2>&1 <<-'EOF' &
+	import resource, socket, sys, time
+	soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+	resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+	port = int(sys.argv[1])
+	conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(2000)]
+	slow = socket.create_connection(("127.0.0.1", port))
+	print("flooded", flush=True)
+	start = time.monotonic()
+	try:
+	    for c in b"hello,slowloris,0123456789abcdef\n":
+	        slow.send(bytes([c]))
+	        slow.settimeout(1)
+	        try:
+	            if slow.recv(100) == b"":
+	                break
+	        except socket.timeout:
+	            pass
+	except OSError:
+	    pass
+	print("slowloris closed after %.0f s" % (time.monotonic() - start), flush=True)
+	time.sleep(30)
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/flood.out" '^flooded$' 30 || fail "flood: $(cat "$T/flood.out")"
+	start_client carol
+	say carol '/all hello during the flood'
+	wait_for "$T/alice.out" '<carol> hello during the flood$' || fail "chat"
+	wait_for "$T/flood.out" '^slowloris closed after' 15 || fail "slowloris not closed"
+	secs=$(grep -Eo 'after [0-9]+' "$T/flood.out" | cut -d' ' -f2)
+	[ "$secs" -le 12 ] || fail "slowloris lasted $secs s"
+	console stats
+	wait_for "$T/server.out" '^online 3, ' || fail "stats: $(cat "$T/server.out")"
+	crowded=$(grep -Eo 'crowded out [0-9]+' "$T/server.out" | tail -n 1 | cut -d' ' -f3)
+	[ "${crowded:-0}" -ge 1700 ] || fail "crowded out ${crowded:-0}"
+	echo "    $crowded idle connections crowded out; $(grep slowloris "$T/flood.out")"
+}
+
+t_fd_exhaustion_keeps_serving() {
+	command -v prlimit >/dev/null || skip "needs prlimit"
+	WRAP=(prlimit --nofile=64:64 --)
+	start_server
+	WRAP=()
+	start_client alice
+	start_client bob
+	python3 - "$PORT" "$T/stop" >"$T/fds.out" 2>&1 <<-'EOF' &
+	import socket, sys, time
+	port = int(sys.argv[1])
+	conns = []
+	for _ in range(150):
+	    try:
+	        conns.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+	    except OSError as e:
+	        print("connect:", e, flush=True)
+	print("holding", len(conns), flush=True)
+	while not __import__("os").path.exists(sys.argv[2]):
+	    time.sleep(0.1)
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/fds.out" '^holding' 30 || fail "$(cat "$T/fds.out")"
+	start_client carol
+	say carol '/msg alice fds are short'
+	wait_for "$T/alice.out" '<carol> fds are short$' || fail "chat"
+	touch "$T/stop"
+	start_client dave
+	console stats
+	wait_for "$T/server.out" '^online 4, ' || fail "stats: $(cat "$T/server.out")"
+	grep -Eq 'crowded out [1-9]' "$T/server.out" || fail "nothing crowded out: the limit was not reached"
+}
+
+t_random_datagrams_harm_no_one() {
+	start_server
+	start_client alice
+	start_client bob
+	python3 - "$PORT" "$(udp_port alice)" <<-'EOF' || fail "python"
+	import random, socket, sys
+	port, alice = int(sys.argv[1]), int(sys.argv[2])
+	rnd = random.Random(7)
+	valid = [b"login,zed,1.2.3.4:5", b"ping,alice", b"logout,bob,127.0.0.1:9", b"msg,bob,00000001,1,1,hi",
+	         b"part,bob,00000001,1,1,x", b"ack,bob,00000001,1,1", b"hello,a,0123456789abcdef"]
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.5", 0))
+	for i in range(10000):
+	    if i % 3:
+	        d = bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 1400)))
+	    else:  # a valid message, mutated
+	        d = bytearray(rnd.choice(valid))
+	        for _ in range(rnd.randrange(1, 4)):
+	            k = rnd.randrange(len(d))
+	            d[k] = rnd.randrange(256)
+	        d = bytes(d)
+	    s.sendto(d, ("127.0.0.1", port if i % 2 else alice))
+	EOF
+	say alice '/msg bob after the storm'
+	wait_for "$T/bob.out" '<alice> after the storm$' || fail "chat"
+	say bob '/msg alice me too'
+	wait_for "$T/alice.out" '<bob> me too$' || fail "chat back"
+	console who
+	wait_for "$T/server.out" '^2 online$' || fail "roster"
+	n=$(wc -l <"$T/alice.err")
+	[ "$n" -le 12 ] || fail "alice printed $n lines about junk"
+	return 0
+}
+
+t_hostile_session_lines() {
+	start_server
+	start_client alice
+	python3 - "$PORT" >"$T/py.out" 2>&1 <<-'EOF'
+	import socket, sys, time
+	port = int(sys.argv[1])
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.bind(("127.0.0.1", 0))
+	u.sendto(("login,py,127.0.0.1:%d" % u.getsockname()[1]).encode(), ("127.0.0.1", port))
+	tok = u.recv(100).decode().split(",")[2]
+	t = socket.create_connection(("127.0.0.1", port))
+	t.sendall(("hello,py,%s\n" % tok).encode())
+	t.recv(1000)
+	for line in [b"a\0b", b"\xff\xfe", b"logout,alice,127.0.0.1:9", b"login,x,1.2.3.4:5",
+	             b"logout,py", b"logout,py,1.2.3.4:0", b"logout,py\x1b[2J,1.2.3.4:5", b""]:
+	    t.sendall(line + b"\n")
+	time.sleep(0.5)
+	print("still open", flush=True)
+	t.sendall(b"x" * 5000 + b"\n")
+	t.settimeout(5)
+	try:
+	    print("closed" if t.recv(100) == b"" else "open")
+	except ConnectionResetError:
+	    print("closed")
+	for bad in [b"hello,a,b,c\n", b"hello,a\x1b,0123456789abcdef\n", b"\n", b"junk\n"]:
+	    c = socket.create_connection(("127.0.0.1", port))
+	    c.sendall(bad)
+	    c.settimeout(5)
+	    try:
+	        print("bad hello", "closed" if c.recv(100) == b"" else "answered")
+	    except ConnectionResetError:
+	        print("bad hello closed")
+	EOF
+	grep -q '^still open$' "$T/py.out" || fail "$(cat "$T/py.out")"
+	grep -q '^closed$' "$T/py.out" || fail "over-long line: $(cat "$T/py.out")"
+	[ "$(grep -c '^bad hello closed$' "$T/py.out")" = 4 ] || fail "$(cat "$T/py.out")"
+	[ "$(grep -c 'py: ignored a line' "$T/server.log")" = 8 ] || fail "$(grep 'py:' "$T/server.log")"
+	wait_for "$T/server.log" 'py left \(line too long\)' || fail "not dropped"
+	grep -q 'alice left' "$T/server.log" && fail "a logout for alice was obeyed"
+	LC_ALL=C grep -q "$(printf '\033')" "$T/server.log" && fail "ESC reached the server's log"
+	return 0
+}
+
+# A server that sends escape sequences cannot reach the client's terminal.
+t_hostile_server_cannot_reach_the_terminal() {
+	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
+	import socket, sys
+	d = sys.argv[1]
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.bind(("127.0.0.1", 0))
+	port = u.getsockname()[1]
+	l = socket.socket()
+	l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	l.bind(("127.0.0.1", port))
+	l.listen()
+	open(d + "/fakeport", "w").write("%d\n" % port)
+	def session(roster, *lines):
+	    data, src = u.recvfrom(2000)
+	    u.sendto(b"Accept,%d,0123456789abcdef" % port, src)
+	    c, _ = l.accept()
+	    c.recv(100)
+	    c.sendall(roster)
+	    for x in lines:
+	        c.sendall(x)
+	    return c
+	keep = session(b"end\n", b"login,\x1b[31mevil,1.2.3.4:5\n", b"Reject,\x1b]0;pwned\x07\n",
+	               b"login,ok,1.2.3.4:5\n", b"logout,ok,1.2.3.4:5,\x1b[2J\n", b"logout,ok,1.2.3.4:5\n")
+	session(b"bad\x1bname,1.2.3.4:5;end\n")
+	data, src = u.recvfrom(2000)
+	u.sendto(b"Reject,\x1b[5mblink\x07", src)
+	import time; time.sleep(10)
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/fakeport" '^[0-9]+$' || fail "fake server"
+	PORT=$(cat "$T/fakeport")
+	mkfifo "$T/v.in"
+	(spawn "$BIN" --login victim "127.0.0.1:$PORT" <"$T/v.in" >"$T/v.out" 2>"$T/v.err") &
+	PIDS+=("$!")
+	exec {fd}>"$T/v.in"
+	FDS+=("$fd")
+	wait_for "$T/v.out" '^\* ok left$' || fail "$(cat "$T/v.out" "$T/v.err")"
+	wait_count "$T/v.err" 'ignored a line from the server' 3 || fail "$(cat "$T/v.err")"
+	timeout 10 "$BIN" --login victim2 "127.0.0.1:$PORT" </dev/null >>"$T/v.out" 2>>"$T/v.err"
+	[ $? = 1 ] || fail "a bad roster was accepted"
+	timeout 10 "$BIN" --login victim3 "127.0.0.1:$PORT" </dev/null >>"$T/v.out" 2>>"$T/v.err"
+	grep -q 'login refused: \\x1b\[5mblink\\x07$' "$T/v.err" || fail "$(cat "$T/v.err")"
+	LC_ALL=C grep -q "$(printf '\033')" "$T/v.out" "$T/v.err" && fail "ESC reached the terminal"
+	return 0
+}
+
+t_valgrind_full_session() {
+	[ "$LABEL" = plain ] || skip "valgrind runs on the plain build"
+	command -v valgrind >/dev/null || skip "needs valgrind"
+	WRAP=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible
+		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file="$T/vg.%p")
+	LIMIT=30
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/msg bob under valgrind, 你好'
+	wait_for "$T/bob.out" '<alice> under valgrind, 你好$' || fail "chat"
+	say bob '/to alice'
+	say bob "$(head -c 3000 /dev/zero | tr '\0' y)"
+	wait_for "$T/alice.out" '<bob> yyyy' || fail "long message"
+	say bob /who
+	say bob /pending
+	say alice /quit
+	wait_exit "${CPID[alice]}" && [ "$STATUS" = 0 ] || fail "alice: exit $STATUS"
+	close_stdin bob
+	wait_exit "${CPID[bob]}" && [ "$STATUS" = 0 ] || fail "bob: exit $STATUS"
+	console quit
+	wait_exit "$SPID" && [ "$STATUS" = 0 ] || fail "server: exit $STATUS"
+	for f in "$T"/vg.*; do
+		[ -s "$f" ] && fail "valgrind: $(head -n 30 "$f")"
+	done
+	echo "    3 processes under valgrind: no errors, no leaks"
 }
 
 # ---- the server's console, signals and service use ----
