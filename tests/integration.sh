@@ -489,6 +489,8 @@ t_server_survives_bad_input() {
 	start_client bob
 	for d in '' 'login' 'login,x' 'login,a b,1.2.3.4:5' 'login,eve,1.2.3.4:0' \
 		'login,eve,1.2.3.4:70000' 'hello,alice,0000000000000000' "$(printf 'login,\033e,1.2.3.4:5')" \
+		'login,a;b,1.2.3.4:5' 'login,a:b,1.2.3.4:5' "$(printf 'login,a\nb,1.2.3.4:5')" \
+		'login,a,b,1.2.3.4:5' 'login,eve,1.2.3.4:5,extra' "$(printf 'login,\377\376,1.2.3.4:5')" \
 		'logout,alice,127.0.0.1:1' "$(head -c 1500 /dev/zero | tr '\0' a)"; do
 		printf '%s' "$d" >/dev/udp/127.0.0.1/"$PORT"
 	done
@@ -752,8 +754,24 @@ t_login_burst_from_one_source_is_limited() {
 	wait_for "$T/server.out" 'rate-limited (1[5-9][0-9]|200)' || fail "stats: $(cat "$T/server.out")"
 	say alice '/msg bob through the flood'
 	wait_for "$T/bob.out" '<alice> through the flood$' || fail "chat"
+	# the accepted ones never said hello: no one sees them
+	grep -q burst "$T/alice.out" && fail "a login without a session reached a roster"
 	console who
 	wait_for "$T/server.out" '^2 online$' || fail "roster"
+}
+
+t_max_users_refuses_with_server_full() {
+	start_server -m 2
+	start_client alice
+	start_client bob
+	"$BIN" --login carol "127.0.0.1:$PORT" </dev/null >/dev/null 2>"$T/carol.err"
+	[ $? = 1 ] || fail "exit status"
+	grep -qx 'p2pchat: login refused: the server is full' "$T/carol.err" || fail "$(cat "$T/carol.err")"
+	say bob /quit
+	wait_for "$T/alice.out" '^\* bob left$' || fail "bob"
+	printf '/msg alice room now\n' | "$BIN" --login carol "127.0.0.1:$PORT" >/dev/null 2>"$T/carol.err" ||
+		fail "carol after bob left: $(cat "$T/carol.err")"
+	wait_for "$T/alice.out" '<carol> room now$' || fail "chat"
 }
 
 t_idle_connections_and_slowloris() {
