@@ -32,6 +32,39 @@ san/unit: tests/unit.c tests/unit_link.c $(PURE) proto.h roster.h link.h
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
+# A fully static binary with musl (Debian musl-tools), built for size.
+STATIC_CC      ?= musl-gcc
+STATIC_CFLAGS   = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+STATIC_LDFLAGS  = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
+
+static: p2pchat-static
+
+p2pchat-static: $(SRCS) $(HDRS)
+	$(STATIC_CC) $(STATIC_CFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(STATIC_LDFLAGS)
+	@echo "p2pchat-static: `wc -c <$@` bytes"
+
+# Other CPUs with Debian's cross compilers; the tests run them under qemu-user.
+CROSS_ARCHS  ?= armhf aarch64 mips
+CC_armhf      = arm-linux-gnueabihf-gcc
+CC_aarch64    = aarch64-linux-gnu-gcc
+CC_mips       = mips-linux-gnu-gcc
+QEMU_armhf    = qemu-arm -L /usr/arm-linux-gnueabihf
+QEMU_aarch64  = qemu-aarch64 -L /usr/aarch64-linux-gnu
+QEMU_mips     = qemu-mips -L /usr/mips-linux-gnu
+
+cross: $(CROSS_ARCHS:%=cross/%/p2pchat)
+
+cross/%/p2pchat: $(SRCS) $(HDRS) tests/unit.c tests/unit_link.c
+	@mkdir -p cross/$*
+	$(CC_$*) -O2 -g $(P2P_CFLAGS) -o $@ $(SRCS)
+	$(CC_$*) -O2 -g $(P2P_CFLAGS) -I. -o cross/$*/unit tests/unit.c $(PURE)
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(QEMU_$*)' '$(CURDIR)/$@' >cross/$*/run
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(QEMU_$*)' '$(CURDIR)/cross/$*/unit' >cross/$*/unit-run
+	chmod +x cross/$*/run cross/$*/unit-run
+
+cross-check: p2pchat cross
+	@bash tests/cross.sh $(CROSS_ARCHS)
+
 # libFuzzer harnesses (clang): every parser in proto.c, the link layer, the roster.
 FUZZ_CC      ?= clang
 FUZZFLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -64,6 +97,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/p2pchat $(DESTDIR)$(MANDIR)/p2pchat.1
 
 clean:
-	rm -rf p2pchat tests/unit san fuzzbin
+	rm -rf p2pchat p2pchat-static tests/unit san fuzzbin cross
 
-.PHONY: all check demo fuzz fuzz-run install uninstall clean
+.PHONY: all check demo static cross cross-check fuzz fuzz-run install uninstall clean

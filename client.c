@@ -166,17 +166,19 @@ session_lost(struct client *c, const char *why, long long now)
 static void
 rejected(struct client *c, const char *reason, long long now)
 {
-	char msg[300], esc[P2P_ESC_MAX(P2P_REASON_MAX)];
+	static const char *const known[][2] = {
+		{ "name taken", "name \"%s\" is already online" },
+		{ "bad name", "the server does not allow the name \"%s\"" },
+		{ "server full", "the server is full" },
+	};
+	char msg[300], why[200];
+	size_t k;
 
-	if (strcmp(reason, "name taken") == 0)
-		snprintf(msg, sizeof(msg), "login refused: name \"%s\" is already online", c->o->name);
-	else if (strcmp(reason, "bad name") == 0)
-		snprintf(msg, sizeof(msg), "login refused: the server does not allow the name \"%s\"", c->o->name);
-	else if (strcmp(reason, "server full") == 0)
-		snprintf(msg, sizeof(msg), "login refused: the server is full");
-	else
-		snprintf(msg, sizeof(msg), "login refused: %s",
-		    (proto_escape(reason, strlen(reason), esc, sizeof(esc)), esc));
+	proto_escape(reason, strlen(reason), why, sizeof(why));
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		if (strcmp(reason, known[k][0]) == 0)
+			snprintf(why, sizeof(why), known[k][1], c->o->name);
+	snprintf(msg, sizeof(msg), "login refused: %s", why);
 	if (!c->been_online) {
 		fail(c, msg);
 		return;
@@ -425,7 +427,7 @@ static void
 show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
     const struct p2p_msg *m)
 {
-	char ack[P2P_DGRAM_MAX + 1], esc[P2P_ESC_MAX(P2P_MSG_MAX)], stamp[16];
+	char ack[P2P_DGRAM_MAX + 1], esc[P2P_ESC_MAX(P2P_MSG_MAX)];
 	const char *text;
 	struct link *l = link_of(u);
 	time_t t;
@@ -441,8 +443,8 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 		proto_escape(text, len, esc, sizeof(esc));
 		t = time(NULL);
 		localtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-		say("[%s] <%s> %s%s", stamp, u->name, esc, cut ? " [cut: too long]" : "");
+		say("[%02d:%02d:%02d] <%s> %s%s", tm.tm_hour, tm.tm_min, tm.tm_sec, u->name, esc,
+		    cut ? " [cut: too long]" : "");
 	}
 }
 

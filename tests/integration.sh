@@ -1071,6 +1071,29 @@ t_install_and_uninstall() {
 	[ -z "$(find "$d" -type f)" ] || fail "left behind: $(find "$d" -type f)"
 }
 
+# ---- other architectures (make cross-check) ----
+
+# Clients of another architecture ($CBIN, under qemu) and of this one chat
+# through a server of this one: the wire carries no byte order.
+x_mixed_architectures() {
+	[ -n "$CBIN" ] || skip "needs a cross-built client"
+	local native=$BIN
+	start_server
+	CBIN=$native start_client alice
+	start_client bob
+	start_client carol
+	say alice '/msg bob 你好 from the native side, with commas, and more'
+	wait_for "$T/bob.out" '<alice> 你好 from the native side, with commas, and more$' || fail "alice to bob"
+	text=$(for i in $(seq 1 200); do printf 'piece%03d;' "$i"; done)
+	say bob "/msg alice $text"
+	wait_for "$T/alice.out" "<bob> $text\$" || fail "a long message from bob"
+	say carol '/all carol here'
+	wait_for "$T/alice.out" '<carol> carol here$' || fail "carol to alice"
+	wait_for "$T/bob.out" '<carol> carol here$' || fail "carol to bob"
+	say bob /quit
+	wait_for "$T/alice.out" '^\* bob left$' || fail "bob's logout"
+}
+
 # ---- the runner ----
 
 # After a test passed: stop what is left gently, so sanitizers report leaks,

@@ -107,7 +107,7 @@ start_client() {
 	shift
 	rm -f "$T/$name.in"
 	mkfifo "$T/$name.in"
-	(spawn ${WRAP[@]+"${WRAP[@]}"} "$BIN" --login "$name" "$@" "$SERVER_ADDR:$PORT" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err") &
+	(spawn ${WRAP[@]+"${WRAP[@]}"} "${CBIN:-$BIN}" --login "$name" "$@" "$SERVER_ADDR:$PORT" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err") &
 	CPID[$name]=$!
 	PIDS+=("$!")
 	exec {fd}>"$T/$name.in"
