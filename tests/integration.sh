@@ -1094,6 +1094,40 @@ x_mixed_architectures() {
 	wait_for "$T/alice.out" '^\* bob left$' || fail "bob's logout"
 }
 
+# ---- portable builds ----
+
+t_static_binary_is_small_and_works() {
+	command -v musl-gcc >/dev/null || skip "needs musl-gcc (musl-tools)"
+	make -s static >/dev/null || fail "make static"
+	size=$(wc -c <p2pchat-static)
+	echo "    p2pchat-static: $size bytes"
+	[ "$size" -le 102400 ] || fail "p2pchat-static is $size bytes, over 100 KiB"
+	readelf -lW p2pchat-static | grep -q INTERP && fail "not static: it names a dynamic loader"
+	BIN=$PWD/p2pchat-static
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/msg bob from a static binary, 你好'
+	wait_for "$T/bob.out" '<alice> from a static binary, 你好$' || fail "chat"
+	say bob /quit
+	wait_for "$T/alice.out" '^\* bob left$' || fail "logout"
+}
+
+t_bmake_builds_the_plain_program() {
+	command -v bmake >/dev/null || skip "needs bmake"
+	mkdir "$T/src"
+	cp Makefile ./*.c ./*.h "$T/src/"
+	(cd "$T/src" && bmake >"$T/bmake.log" 2>&1) || fail "bmake: $(tail -n 5 "$T/bmake.log")"
+	"$T/src/p2pchat" --version | grep -q '^p2pchat ' || fail "the bmake build does not run"
+}
+
+t_cppcheck_is_clean() {
+	command -v cppcheck >/dev/null || skip "needs cppcheck"
+	cppcheck --enable=warning,portability,performance --std=c99 --quiet --error-exitcode=1 \
+		-D_POSIX_C_SOURCE=200809L -I. ./*.c tests/unit.c tests/fuzz/*.c >"$T/cppcheck.log" 2>&1 ||
+		fail "$(head -n 20 "$T/cppcheck.log")"
+}
+
 # ---- the runner ----
 
 # After a test passed: stop what is left gently, so sanitizers report leaks,
