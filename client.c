@@ -296,7 +296,7 @@ peer_set(struct client *c, const struct p2p_msg *m, int quiet)
 		link_restart(u->data);
 	u->online = 1;
 	u->mark = 1;
-	u->ep = m->ep;
+	roster_set_ep(&c->peers, id, &m->ep);
 	u->lep = m->ep2;
 }
 

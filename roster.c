@@ -1,10 +1,13 @@
 /*
  * roster.c: the table of users.  A data structure only: no sockets, no
- * printing, no clock.  Lookups scan the slots in order; the table grows by
- * doubling up to its maximum and never moves a user to another id.
+ * printing, no clock.  Users live in a growable array and never move to
+ * another id; two hash tables of chains through the array find a user by
+ * name (ASCII case folded) and by endpoint in constant time on average.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "roster.h"
 
@@ -19,25 +22,96 @@ void
 roster_free(struct roster *r)
 {
 	free(r->u);
+	free(r->name_head);
+	free(r->ep_head);
 	memset(r, 0, sizeof(*r));
+}
+
+static uint32_t
+fnv(uint32_t h, const unsigned char *p, size_t len, int fold)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (fold && p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32u : p[i])) * 16777619u;
+	return h;
+}
+
+static int *
+name_bucket(const struct roster *r, const char *name, size_t len)
+{
+	return &r->name_head[fnv(2166136261u, (const unsigned char *)name, len, 1) & (r->nbuckets - 1)];
+}
+
+static int *
+ep_bucket(const struct roster *r, const struct p2p_ep *ep)
+{
+	unsigned char port[2];
+	uint32_t h;
+
+	port[0] = (unsigned char)(ep->port >> 8);
+	port[1] = (unsigned char)ep->port;
+	h = fnv(2166136261u, ep->addr, ep->family == AF_INET6 ? 16 : 4, 0);
+	return &r->ep_head[fnv(h, port, 2, 0) & (r->nbuckets - 1)];
+}
+
+static void
+link_in(const struct roster *r, int id)
+{
+	int *b = name_bucket(r, r->u[id].name, strlen(r->u[id].name));
+
+	r->u[id].name_next = *b;
+	*b = id;
+	b = ep_bucket(r, &r->u[id].ep);
+	r->u[id].ep_next = *b;
+	*b = id;
+}
+
+/* Take id out of the chain starting at *head, linked by the field at off. */
+static void
+unlink_from(struct roster *r, int *head, int id, size_t off)
+{
+	int *p = head;
+
+	while (*p != -1 && *p != id)
+		p = (int *)((char *)&r->u[*p] + off);
+	if (*p == id)
+		*p = *(int *)((char *)&r->u[id] + off);
 }
 
 static int
 grow(struct roster *r)
 {
 	struct roster_user *u;
-	int cap = r->cap ? r->cap * 2 : 16;
+	int cap = r->cap ? r->cap * 2 : 16, *nh, *eh, id;
 
 	if (cap > r->max)
 		cap = r->max;
 	if (cap <= r->cap)
 		return -1;
-	u = realloc(r->u, (size_t)cap * sizeof(*u));
-	if (u == NULL)
+	if ((u = realloc(r->u, (size_t)cap * sizeof(*u))) == NULL)
 		return -1;
 	memset(u + r->cap, 0, (size_t)(cap - r->cap) * sizeof(*u));
 	r->u = u;
 	r->cap = cap;
+	/* twice as many buckets as slots, a power of two: rehash everyone */
+	for (r->nbuckets = 1; r->nbuckets < 2 * cap; r->nbuckets *= 2)
+		;
+	nh = malloc((size_t)r->nbuckets * sizeof(int));
+	eh = malloc((size_t)r->nbuckets * sizeof(int));
+	if (nh == NULL || eh == NULL) {
+		free(nh);
+		free(eh);
+		return -1;
+	}
+	free(r->name_head);
+	free(r->ep_head);
+	r->name_head = nh;
+	r->ep_head = eh;
+	memset(nh, 0xff, (size_t)r->nbuckets * sizeof(int)); /* all -1 */
+	memset(eh, 0xff, (size_t)r->nbuckets * sizeof(int));
+	for (id = roster_next(r, -1); id != -1; id = roster_next(r, id))
+		link_in(r, id);
 	return 0;
 }
 
@@ -50,24 +124,49 @@ roster_add(struct roster *r, const char *name, size_t len)
 		return -1;
 	if (r->count == r->cap && grow(r) == -1)
 		return -1;
-	for (id = 0; r->u[id].used; id++)
+	/* the lowest free slot: ids stay small, so a scan to the last one is short */
+	for (id = r->free_hint; r->u[id].used; id++)
 		;
 	memset(&r->u[id], 0, sizeof(r->u[id]));
 	r->u[id].used = 1;
 	r->u[id].sess = -1;
 	memcpy(r->u[id].name, name, len);
 	r->u[id].name[len] = '\0';
+	link_in(r, id);
 	r->count++;
+	r->free_hint = id + 1;
 	return id;
 }
 
 void
 roster_remove(struct roster *r, int id)
 {
-	if (roster_get(r, id) == NULL)
+	struct roster_user *u = roster_get(r, id);
+
+	if (u == NULL)
 		return;
-	memset(&r->u[id], 0, sizeof(r->u[id]));
+	unlink_from(r, name_bucket(r, u->name, strlen(u->name)), id,
+	    offsetof(struct roster_user, name_next));
+	unlink_from(r, ep_bucket(r, &u->ep), id, offsetof(struct roster_user, ep_next));
+	memset(u, 0, sizeof(*u));
 	r->count--;
+	if (id < r->free_hint)
+		r->free_hint = id;
+}
+
+void
+roster_set_ep(struct roster *r, int id, const struct p2p_ep *ep)
+{
+	struct roster_user *u = roster_get(r, id);
+	int *b;
+
+	if (u == NULL)
+		return;
+	unlink_from(r, ep_bucket(r, &u->ep), id, offsetof(struct roster_user, ep_next));
+	u->ep = *ep;
+	b = ep_bucket(r, &u->ep);
+	u->ep_next = *b;
+	*b = id;
 }
 
 struct roster_user *
@@ -92,7 +191,9 @@ roster_find(const struct roster *r, const char *name, size_t len)
 {
 	int id;
 
-	for (id = roster_next(r, -1); id != -1; id = roster_next(r, id))
+	if (r->cap == 0)
+		return -1;
+	for (id = *name_bucket(r, name, len); id != -1; id = r->u[id].name_next)
 		if (proto_name_eq(r->u[id].name, name, len))
 			return id;
 	return -1;
@@ -103,7 +204,9 @@ roster_find_ep(const struct roster *r, const struct p2p_ep *ep)
 {
 	int id;
 
-	for (id = roster_next(r, -1); id != -1; id = roster_next(r, id))
+	if (r->cap == 0)
+		return -1;
+	for (id = *ep_bucket(r, ep); id != -1; id = r->u[id].ep_next)
 		if (r->u[id].online && proto_ep_eq(&r->u[id].ep, ep))
 			return id;
 	return -1;

@@ -2,8 +2,9 @@
  * roster.h: the table of users, online or with a login pending.
  *
  * Slots are stable: an id stays valid until roster_remove, so sessions can
- * refer to users by id.  Time is passed in by the caller.  Nothing fancy: a
- * growable array searched in order, enough for the sizes DESIGN.md names.
+ * refer to users by id.  Time is passed in by the caller.  Lookups by name
+ * and by endpoint are hashed; the endpoint is set with roster_set_ep so that
+ * its index stays true.
  */
 #ifndef P2P_ROSTER_H
 #define P2P_ROSTER_H
@@ -21,6 +22,8 @@ struct roster_user {
 	int sess;            /* the server's session slot, -1 if none */
 	void *data;          /* the caller's (the client's link); the caller frees it */
 	int mark;            /* the caller's scratch mark */
+	int name_next;       /* hash chains, -1 at the end */
+	int ep_next;
 };
 
 struct roster {
@@ -28,6 +31,10 @@ struct roster {
 	int cap;             /* slots allocated */
 	int max;             /* slots allowed */
 	int count;           /* slots used */
+	int free_hint;       /* every slot below it is used */
+	int *name_head;      /* hash buckets: the first id of each chain, or -1 */
+	int *ep_head;
+	int nbuckets;        /* a power of two */
 };
 
 /* An empty roster that will hold at most max users. */
@@ -38,6 +45,8 @@ void roster_free(struct roster *r);
 int roster_add(struct roster *r, const char *name, size_t len);
 /* Remove user id. */
 void roster_remove(struct roster *r, int id);
+/* Set the endpoint of user id (the one the server saw). */
+void roster_set_ep(struct roster *r, int id, const struct p2p_ep *ep);
 /* The user with id, or NULL. */
 struct roster_user *roster_get(struct roster *r, int id);
 /* The id of the user named (name, len), ASCII case ignored, or -1. */

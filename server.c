@@ -32,6 +32,7 @@
 #define LOGIN_RATE    5      /* then per second */
 #define RATE_SLOTS    1024   /* addresses the login rate limit remembers */
 #define ACCEPT_PAUSE  100    /* ms without accepting after running out of fds */
+#define TICK          500    /* ms between checks of deadlines and silences */
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
 
@@ -43,6 +44,8 @@ struct session {
 	long long deadline;     /* hello is due by then */
 	long long heard;        /* the last sign of life: a line or a keepalive */
 	const char *doom;       /* why it is to be closed; NULL keeps it */
+	int dirty;              /* queued output this turn: on the dirty list */
+	int fresh;              /* logged in this turn: written last */
 };
 
 /* A token bucket of logins for one address. */
@@ -65,6 +68,10 @@ struct server {
 	struct pollfd *pfd;
 	struct net_in console;
 	int stopping;
+	int *dirty;              /* sessions with output queued this turn */
+	int ndirty;
+	int doomed;              /* a session was doomed since the last settle */
+	long long next_tick;     /* when deadlines are checked next */
 	int handshakes;          /* sessions without a hello */
 	long long accept_pause;  /* no accepting until then: out of fds */
 	struct bucket rate[RATE_SLOTS];
@@ -150,24 +157,56 @@ open_sockets(struct server *sv)
 static void
 doom(struct server *sv, int i, const char *why)
 {
-	if (sv->s[i].doom == NULL)
+	if (sv->s[i].doom == NULL) {
 		sv->s[i].doom = why;
+		sv->doomed = 1;
+	}
 }
 
-/* Queue bytes for session i; it is doomed if they do not fit. */
+/* Queue bytes for session i, to be written at the end of the turn; it is
+ * doomed if they do not fit under its cap. */
 static void
 queue(struct server *sv, int i, const char *buf, size_t len)
 {
-	if (sv->s[i].doom == NULL &&
-	    net_out_add(&sv->s[i].out, buf, len, sv->out_max) == -1)
+	struct session *s = &sv->s[i];
+
+	if (s->doom != NULL)
+		return;
+	if (net_out_add(&s->out, buf, len, sv->out_max) == -1) {
 		doom(sv, i, "output buffer full");
+		return;
+	}
+	if (!s->dirty) {
+		s->dirty = 1;
+		sv->dirty[sv->ndirty++] = i;
+	}
 }
 
 static void
 flush(struct server *sv, int i)
 {
-	if (sv->s[i].doom == NULL && net_out_flush(fd_of(sv, BASE + i), &sv->s[i].out) == -1)
+	if (sv->s[i].doom == NULL && fd_of(sv, BASE + i) != -1 &&
+	    net_out_flush(fd_of(sv, BASE + i), &sv->s[i].out) == -1)
 		doom(sv, i, strerror(errno));
+}
+
+/* Write what the turn queued: one write per session however many notices
+ * it got, and those who logged in this turn last, so that no one hears from
+ * a newcomer before hearing that it came. */
+static void
+flush_dirty(struct server *sv)
+{
+	int pass, k, i;
+
+	for (pass = 0; pass < 2; pass++)
+		for (k = 0; k < sv->ndirty; k++) {
+			i = sv->dirty[k];
+			if (sv->s[i].fresh != pass)
+				continue;
+			flush(sv, i);
+			sv->s[i].dirty = sv->s[i].fresh = 0;
+		}
+	sv->ndirty = 0;
 }
 
 /* A user's line: NAME,EP with its LOCAL_EP when that differs. */
@@ -198,10 +237,8 @@ broadcast(struct server *sv, enum p2p_type type, const struct roster_user *u, in
 	for (id = roster_next(&sv->users, -1); id != -1; id = roster_next(&sv->users, id)) {
 		const struct roster_user *v = roster_get(&sv->users, id);
 
-		if (v->online && v->sess != except) {
+		if (v->online && v->sess != except)
 			queue(sv, v->sess, line, (size_t)n);
-			flush(sv, v->sess);
-		}
 	}
 }
 
@@ -228,18 +265,23 @@ end_session(struct server *sv, int i)
 	s->doom = NULL;
 }
 
-/* Close every doomed session; each logout may doom more, so go round again. */
+/* End the turn: close every doomed session and write what was queued.
+ * A logout may doom another session (its output is full), and so may a
+ * failed write, so go round until nothing more is doomed. */
 static void
-sweep(struct server *sv)
+settle(struct server *sv)
 {
-	int i, again = 1;
+	int i;
 
-	while (again)
-		for (again = 0, i = 0; i < sv->nsess; i++)
-			if (fd_of(sv, BASE + i) != -1 && sv->s[i].doom != NULL) {
+	for (;;) {
+		flush_dirty(sv);
+		if (!sv->doomed)
+			return;
+		sv->doomed = 0;
+		for (i = 0; i < sv->nsess; i++)
+			if (fd_of(sv, BASE + i) != -1 && sv->s[i].doom != NULL)
 				end_session(sv, i);
-				again = 1;
-			}
+	}
 }
 
 /* Compare tokens in time that does not depend on where they differ. */
@@ -291,9 +333,8 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 	sv->handshakes--;
 	sv->logins++;
 	logmsg("%s logged in from %s", u->name, proto_ep_str(&u->ep, eps));
-	/* the others first, so no one hears from u before hearing that u is here */
+	sv->s[i].fresh = 1;
 	broadcast(sv, P2P_LOGIN, u, i);
-	flush(sv, i);
 }
 
 static void
@@ -507,15 +548,15 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 			return;
 		}
 	} else {
-		if (sv->online >= sv->o->max_users ||
-		    sv->users.count - sv->online >= PENDING_MAX ||
-		    net_random(rnd, sizeof(rnd)) == -1 ||
-		    (u = roster_get(&sv->users,
-		    roster_add(&sv->users, m->name, strlen(m->name)))) == NULL) {
+		id = -1;
+		if (sv->online < sv->o->max_users && sv->users.count - sv->online < PENDING_MAX &&
+		    net_random(rnd, sizeof(rnd)) == 0)
+			id = roster_add(&sv->users, m->name, strlen(m->name));
+		if ((u = roster_get(&sv->users, id)) == NULL) {
 			refuse(sv, slot, src, m->name, "server full", inlen);
 			return;
 		}
-		u->ep = *src;
+		roster_set_ep(&sv->users, id, src);
 		u->lep = m->ep;
 		for (k = 0; k < (int)sizeof(rnd); k++)
 			snprintf(u->token + 2 * k, 3, "%02x", rnd[k]);
@@ -675,7 +716,7 @@ static int
 server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 {
 	struct server *sv = p;
-	long long next = roster_next_expiry(&sv->users);
+	long long next = sv->next_tick;
 	int i, top = 0;
 
 	if (sv->stopping)
@@ -694,10 +735,6 @@ server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 		top = i + 1;
 		if (sv->s[i].out.len > 0)
 			sv->pfd[BASE + i].events |= POLLOUT;
-		if (sv->s[i].user == -1 && (next == -1 || sv->s[i].deadline < next))
-			next = sv->s[i].deadline;
-		if (next == -1 || sv->s[i].heard + SILENCE < next)
-			next = sv->s[i].heard + SILENCE;
 	}
 	*timeout = next == -1 ? -1 : next <= now ? 0 : (int)(next - now);
 	*fds = sv->pfd;
@@ -705,12 +742,34 @@ server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 	return BASE + top;
 }
 
+/* Every TICK: sessions silent too long, hellos late, logins lapsed. */
+static void
+deadlines(struct server *sv, long long now)
+{
+	char eps[P2P_EPSTR_MAX];
+	int i, id;
+
+	for (i = 0; i < sv->nsess; i++) {
+		if (fd_of(sv, BASE + i) == -1)
+			continue;
+		if (sv->s[i].user == -1 && sv->s[i].deadline <= now)
+			doom(sv, i, "no hello in time");
+		else if (now - sv->s[i].heard >= SILENCE)
+			doom(sv, i, "timed out");
+	}
+	while ((id = roster_expired(&sv->users, now)) != -1) {
+		debug("login of %s from %s expired", sv->users.u[id].name,
+		    proto_ep_str(&sv->users.u[id].ep, eps));
+		roster_remove(&sv->users, id);
+	}
+	sv->next_tick = now + TICK;
+}
+
 static void
 server_dispatch(void *p, long long now)
 {
 	struct server *sv = p;
-	char eps[P2P_EPSTR_MAX];
-	int i, id;
+	int i;
 
 	for (i = 0; i < sv->nsess; i++) {
 		short re = sv->pfd[BASE + i].revents;
@@ -721,10 +780,6 @@ server_dispatch(void *p, long long now)
 			session_read(sv, i);
 		if (re & POLLOUT)
 			flush(sv, i);
-		if (sv->s[i].user == -1 && sv->s[i].deadline <= now)
-			doom(sv, i, "no hello in time");
-		else if (now - sv->s[i].heard >= SILENCE)
-			doom(sv, i, "timed out");
 	}
 	for (i = UDP4; i <= UDP6; i++)
 		if (sv->pfd[i].revents & POLLIN)
@@ -734,12 +789,9 @@ server_dispatch(void *p, long long now)
 			do_accept(sv, i, now);
 	if (sv->pfd[CONSOLE].revents)
 		console_read(sv);
-	while ((id = roster_expired(&sv->users, now)) != -1) {
-		debug("login of %s from %s expired", sv->users.u[id].name,
-		    proto_ep_str(&sv->users.u[id].ep, eps));
-		roster_remove(&sv->users, id);
-	}
-	sweep(sv);
+	if (now >= sv->next_tick)
+		deadlines(sv, now);
+	settle(sv);
 }
 
 static void
@@ -763,7 +815,8 @@ server_run(const struct opts *o)
 	roster_init(&sv.users, o->max_users + PENDING_MAX);
 	sv.s = calloc((size_t)sv.nsess, sizeof(*sv.s));
 	sv.pfd = calloc((size_t)(BASE + sv.nsess), sizeof(*sv.pfd));
-	if (sv.s == NULL || sv.pfd == NULL || net_in_init(&sv.console, P2P_LINE_MAX + 1) == -1) {
+	sv.dirty = calloc((size_t)sv.nsess, sizeof(*sv.dirty));
+	if (sv.s == NULL || sv.pfd == NULL || sv.dirty == NULL || net_in_init(&sv.console, P2P_LINE_MAX + 1) == -1) {
 		logmsg("out of memory for %d users", o->max_users);
 		goto out;
 	}
@@ -792,5 +845,6 @@ out:
 	roster_free(&sv.users);
 	free(sv.s);
 	free(sv.pfd);
+	free(sv.dirty);
 	return status;
 }

@@ -330,7 +330,7 @@ test_roster(void)
 	check(roster_find(&r, "ALICE", 5) == a && roster_find(&r, "carol", 5) == -1,
 	    "find by name, case-insensitively", NULL);
 	proto_parse_ep("1.2.3.4:5", 9, &ep);
-	roster_get(&r, b)->ep = ep;
+	roster_set_ep(&r, b, &ep);
 	check(roster_find_ep(&r, &ep) == -1, "a pending user is not found by endpoint", NULL);
 	roster_get(&r, b)->online = 1;
 	check(roster_find_ep(&r, &ep) == b, "find an online user by endpoint", NULL);

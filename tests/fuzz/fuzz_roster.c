@@ -54,11 +54,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 			if ((u = roster_get(&r, arg % 64)) != NULL) {
+				struct p2p_ep ep;
+
+				memset(&ep, 0, sizeof(ep));
+				ep.family = 2;
+				ep.port = op;
 				u->online = op & 8;
 				u->expires = now + (op >> 4);
-				u->ep.family = 2;
-				u->ep.port = arg;
-				if (u->online && roster_find_ep(&r, &u->ep) == -1)
+				roster_set_ep(&r, arg % 64, &ep);
+				if (u->online && roster_find_ep(&r, &ep) == -1)
 					abort();
 			}
 			break;
