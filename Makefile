@@ -70,6 +70,13 @@ cross/%/p2pchat: $(SRCS) $(HDRS) tests/unit.c tests/unit_link.c
 cross-check: p2pchat cross
 	@bash tests/cross.sh $(CROSS_ARCHS)
 
+# The coordinator side by side with ngircd, and the peer path (bench/RESULTS.md).
+bench: p2pchat
+	@bash bench/run.sh
+
+bench-smoke: p2pchat
+	@bash bench/run.sh -s
+
 # Binary sizes per architecture and idle memory, into bench/RESULTS.md.
 footprint: p2pchat static cross
 	@bash bench/footprint.sh
@@ -106,6 +113,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/p2pchat $(DESTDIR)$(MANDIR)/p2pchat.1
 
 clean:
-	rm -rf p2pchat p2pchat-static tests/unit san fuzzbin cross
+	rm -rf p2pchat p2pchat-static tests/unit san fuzzbin cross bench/load
 
-.PHONY: all check demo static cross cross-check footprint fuzz fuzz-run install uninstall clean
+.PHONY: all check demo static cross cross-check footprint bench bench-smoke fuzz fuzz-run install uninstall clean

@@ -755,6 +755,21 @@ keys_read(struct client *c, long long now)
 
 /* ---- the loop's side ---- */
 
+/* Has a link half its queue waiting?  Then reading more input would only
+ * fill it up and refuse messages: a script that types faster than a peer
+ * takes them is slowed down instead. */
+static int
+backlogged(const struct client *c)
+{
+	int id;
+
+	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
+		if (c->peers.u[id].data != NULL &&
+		    ((const struct link *)c->peers.u[id].data)->qlen >= LINK_QUEUE / 2)
+			return 1;
+	return 0;
+}
+
 static int
 client_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 {
@@ -771,8 +786,9 @@ client_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 		c->pfd[TCP].events = POLLOUT;
 	if (c->st == ROSTER || c->st == ONLINE)
 		c->pfd[TCP].events |= POLLIN;
-	/* stdin is read only once online; poll would report its EOF even unasked */
-	c->pfd[KEYS].fd = c->been_online && c->quit == STAYING ? STDIN_FILENO : -1;
+	/* stdin is read only once online (poll would report its EOF even
+	 * unasked), and not while a peer is slow to take what was typed */
+	c->pfd[KEYS].fd = c->been_online && c->quit == STAYING && !backlogged(c) ? STDIN_FILENO : -1;
 	c->pfd[KEYS].events = POLLIN;
 
 	if (c->quit != STAYING)

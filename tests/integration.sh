@@ -182,6 +182,19 @@ t_long_message_is_split_and_shown_whole() {
 	wait_for "$T/alice.out" '^\* nothing pending$' || fail "/pending"
 }
 
+# A script that types faster than the peer takes messages is slowed down,
+# not refused: 6000 lines at once, more than a link holds.
+t_fast_script_is_slowed_not_refused() {
+	start_server
+	start_client bob
+	seq -f '/msg bob m%05g' 1 6000 | timeout 60 "$BIN" --login fast "127.0.0.1:$PORT" >"$T/fast.out" 2>"$T/fast.err" ||
+		fail "exit status $?: $(tail -n 3 "$T/fast.err")"
+	wait_count "$T/bob.out" '<fast> m[0-9]{5}$' 6000 30 || fail "bob got $(grep -c '<fast>' "$T/bob.out")"
+	diff <(seq -f 'm%05g' 1 6000) <(grep -Eo 'm[0-9]{5}$' "$T/bob.out") >/dev/null || fail "lost, doubled or out of order"
+	[ -s "$T/fast.err" ] && fail "errors: $(head -n 3 "$T/fast.err")"
+	return 0
+}
+
 # A peer that logs in and reads nothing: chat to it is resent, listed by
 # /pending, and given up after 40 s with a line naming the message.
 t_unacknowledged_message_is_given_up() {

@@ -1,0 +1,615 @@
+/*
+ * load.c: a load generator for the coordinator benchmarks (make bench).
+ *
+ *   load p2pchat PORT N TRIALS   N simulated clients against a p2pchat server
+ *   load irc PORT N TRIALS       the same shape of work against an IRC server:
+ *                                register, JOIN one channel, read every JOIN
+ *   load udpping N               a raw UDP ping-pong on loopback (baseline)
+ *   load peer PORT N M           two real p2pchat clients (./p2pchat) through the
+ *                                server at PORT: N messages one at a time for
+ *                                latency, then M at once for throughput
+ *
+ * Every client is real sockets on 127.0.0.1.  A p2pchat client logs in over
+ * UDP from an address of its own in 127/8 (as distinct hosts would; the
+ * server limits logins per address), opens its session, reads the roster
+ * and counts notices.  Results are printed as "key value" lines:
+ *   storm_ms      N-1 clients: until all are online and each knows every other
+ *   fanout_ms     one more login until all N-1 have heard of it (per trial)
+ *   login_ms      that login until its own roster is read (per trial)
+ * Online p2pchat clients send the keepalive real clients send.
+ * Linux only (epoll): this is a bench tool, not the portable program.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum mode { P2P, IRC };
+enum st { IDLE, LOGIN, CONNECTING, SETUP, ONLINE, GONE };
+
+struct cl {
+	enum st st;
+	int fd, udp;
+	char name[24];
+	char buf[8192];
+	size_t len;
+	long known;          /* others this client knows of: roster entries and logins */
+	long left;           /* logouts it has heard */
+	long long t0;        /* when its login started */
+	long long t_online;  /* when its roster (or NAMES) was complete */
+};
+
+static enum mode mode;
+static int port, ep;
+static struct cl *cl;
+static int ncl, online, inflight;
+static long gen; /* a counter for fresh names */
+
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "load: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void
+watch(int fd, int idx, unsigned ev, int op)
+{
+	struct epoll_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.events = ev;
+	e.data.u64 = (uint64_t)idx;
+	if (epoll_ctl(ep, op, fd, &e) == -1)
+		die("epoll_ctl");
+}
+
+static int
+tcp_connect(void)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	if (fd == -1)
+		die("socket");
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == -1 && errno != EINPROGRESS)
+		die("connect");
+	return fd;
+}
+
+static void
+send_all(int fd, const char *s)
+{
+	size_t len = strlen(s), done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if ((n = write(fd, s + done, len - done)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return; /* the server closed it: counted elsewhere */
+		}
+		done += (size_t)n;
+	}
+}
+
+/* Start the login of client i. */
+static void
+start(int i)
+{
+	struct cl *c = &cl[i];
+	struct sockaddr_in a, srv;
+	char msg[128];
+
+	c->st = LOGIN;
+	c->known = c->left = 0;
+	c->len = 0;
+	c->t0 = now_us();
+	snprintf(c->name, sizeof(c->name), "b%ld", gen++);
+	inflight++;
+	if (mode == IRC) {
+		c->fd = tcp_connect();
+		watch(c->fd, i, EPOLLOUT | EPOLLIN, EPOLL_CTL_ADD);
+		c->st = CONNECTING;
+		return;
+	}
+	/* a UDP socket on an address of its own, as a host of its own would have */
+	if ((c->udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
+		die("socket");
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)(gen % 0xfffffe + 1));
+	if (bind(c->udp, (struct sockaddr *)&a, sizeof(a)) == -1)
+		die("bind");
+	memset(&srv, 0, sizeof(srv));
+	srv.sin_family = AF_INET;
+	srv.sin_port = htons((uint16_t)port);
+	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	snprintf(msg, sizeof(msg), "login,%s,%s:9", c->name, inet_ntoa(a.sin_addr));
+	watch(c->udp, i | 1 << 30, EPOLLIN, EPOLL_CTL_ADD);
+	if (sendto(c->udp, msg, strlen(msg), 0, (struct sockaddr *)&srv, sizeof(srv)) == -1)
+		die("sendto");
+}
+
+static void
+got_accept(int i)
+{
+	struct cl *c = &cl[i];
+	char buf[256], *tok;
+	ssize_t n = recv(c->udp, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (strncmp(buf, "Accept,", 7) != 0 || (tok = strrchr(buf, ',')) == NULL) {
+		fprintf(stderr, "load: %s: %s\n", c->name, buf);
+		exit(1);
+	}
+	/* the UDP socket stays: keepalives must come from where the login did */
+	epoll_ctl(ep, EPOLL_CTL_DEL, c->udp, NULL);
+	c->fd = tcp_connect();
+	c->st = CONNECTING;
+	snprintf(c->buf, sizeof(c->buf), "hello,%s,%s\n", c->name, tok + 1);
+	watch(c->fd, i, EPOLLOUT | EPOLLIN, EPOLL_CTL_ADD);
+}
+
+static void
+connected(int i)
+{
+	struct cl *c = &cl[i];
+	char msg[128];
+
+	if (mode == P2P) {
+		send_all(c->fd, c->buf);
+	} else {
+		snprintf(msg, sizeof(msg), "NICK %s\r\nUSER %s 0 * :bench\r\n", c->name, c->name);
+		send_all(c->fd, msg);
+	}
+	c->len = 0;
+	c->st = SETUP;
+	watch(c->fd, i, EPOLLIN, EPOLL_CTL_MOD);
+}
+
+static void
+now_online(struct cl *c)
+{
+	c->st = ONLINE;
+	c->t_online = now_us();
+	online++;
+	inflight--;
+}
+
+/* One record of a p2pchat session: roster entries end in ';', lines in '\n'. */
+static void
+p2p_record(struct cl *c, const char *r, char term)
+{
+	if (c->st == SETUP) {
+		if (strcmp(r, "end") == 0 && term == '\n')
+			now_online(c);
+		else
+			c->known++;
+	} else if (strncmp(r, "login,", 6) == 0) {
+		c->known++;
+	} else if (strncmp(r, "logout,", 7) == 0) {
+		c->known--;
+		c->left++;
+	}
+}
+
+static void
+irc_line(struct cl *c, char *r)
+{
+	char msg[128], *p;
+
+	if (strncmp(r, "PING ", 5) == 0) {
+		snprintf(msg, sizeof(msg), "PONG %s\r\n", r + 5);
+		send_all(c->fd, msg);
+	} else if ((p = strchr(r, ' ')) == NULL) {
+		return;
+	} else if (strncmp(p, " 001 ", 5) == 0) {
+		send_all(c->fd, "JOIN #bench\r\n");
+	} else if (strncmp(p, " 353 ", 5) == 0 && (p = strstr(p, " :")) != NULL) {
+		for (p += 2; *p; p++) /* NAMES: count the names, then not ourselves */
+			if (*p != ' ' && (p[1] == ' ' || p[1] == '\0'))
+				c->known++;
+	} else if (strncmp(p, " 366 ", 5) == 0) {
+		c->known--; /* NAMES named us too */
+		now_online(c);
+	} else if (strncmp(p, " JOIN ", 6) == 0 && c->st == ONLINE) {
+		c->known++;
+	} else if ((strncmp(p, " PART ", 6) == 0 || strncmp(p, " QUIT ", 6) == 0) && c->st == ONLINE) {
+		c->known--;
+		c->left++;
+	}
+}
+
+static void
+readable(int i)
+{
+	struct cl *c = &cl[i];
+	char *p, *r;
+	ssize_t n;
+
+	for (;;) {
+		n = read(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+			fprintf(stderr, "load: %s: the server closed the session\n", c->name);
+			exit(1);
+		}
+		if (n == -1)
+			return;
+		c->len += (size_t)n;
+		c->buf[c->len] = '\0';
+		r = c->buf;
+		for (p = c->buf; p < c->buf + c->len; p++) {
+			if (mode == P2P && (*p == '\n' || (*p == ';' && c->st == SETUP))) {
+				char term = *p;
+
+				*p = '\0';
+				p2p_record(c, r, term);
+				r = p + 1;
+			} else if (mode == IRC && *p == '\n') {
+				*p = '\0';
+				if (p > r && p[-1] == '\r')
+					p[-1] = '\0';
+				irc_line(c, r);
+				r = p + 1;
+			}
+		}
+		c->len -= (size_t)(r - c->buf);
+		memmove(c->buf, r, c->len);
+	}
+}
+
+/* Keepalives, as real clients send them, so that a long storm does not
+ * look like silence to the server. */
+static void
+keepalives(void)
+{
+	static long long last;
+	struct sockaddr_in srv;
+	char msg[64];
+	long long t = now_us();
+	int i;
+
+	if (mode != P2P || t - last < 5000000)
+		return;
+	last = t;
+	memset(&srv, 0, sizeof(srv));
+	srv.sin_family = AF_INET;
+	srv.sin_port = htons((uint16_t)port);
+	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < ncl; i++)
+		if (cl[i].st == ONLINE && t - cl[i].t_online > 20000000) {
+			snprintf(msg, sizeof(msg), "ping,%s", cl[i].name);
+			sendto(cl[i].udp, msg, strlen(msg), 0, (struct sockaddr *)&srv, sizeof(srv));
+			cl[i].t_online = t;
+		}
+}
+
+/* Run the loop until done() says so. */
+static void
+run(int (*done)(void))
+{
+	struct epoll_event ev[256];
+	int n, k, i;
+
+	while (!done()) {
+		keepalives();
+		if ((n = epoll_wait(ep, ev, 256, 10000)) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("epoll_wait");
+		}
+		if (n == 0) {
+			fprintf(stderr, "load: nothing for 10 s (%d online)\n", online);
+			exit(1);
+		}
+		for (k = 0; k < n; k++) {
+			i = (int)(ev[k].data.u64 & ((1 << 30) - 1));
+			if (ev[k].data.u64 & (1 << 30))
+				got_accept(i);
+			else if (cl[i].st == CONNECTING && (ev[k].events & EPOLLOUT))
+				connected(i);
+			else if (ev[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+				readable(i);
+		}
+	}
+}
+
+static int storm_n, storm_next;
+
+/* The storm: keep a few logins in flight (the server holds 64 pending
+ * logins; ngircd listens with a backlog of 10) until all are online and each
+ * knows every other. */
+static int
+storm_done(void)
+{
+	int i;
+
+	while (inflight < 8 && storm_next < storm_n)
+		start(storm_next++);
+	if (online < storm_n)
+		return 0;
+	for (i = 0; i < storm_n; i++)
+		if (cl[i].known < storm_n - 1)
+			return 0;
+	return 1;
+}
+
+static int fan_i;
+
+static int
+fanout_done(void)
+{
+	int i;
+
+	if (cl[fan_i].st != ONLINE)
+		return 0;
+	for (i = 0; i < fan_i; i++)
+		if (cl[i].known < fan_i)
+			return 0;
+	return 1;
+}
+
+static int
+gone_done(void)
+{
+	int i;
+
+	for (i = 0; i < fan_i; i++)
+		if (cl[i].known > fan_i - 1)
+			return 0;
+	return 1;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+report(const char *key, long long *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp);
+	printf("%s_median_ms %.3f\n%s_p99_ms %.3f\n", key, v[n / 2] / 1000.0, key,
+	    v[(n * 99 + 99) / 100 - 1] / 1000.0);
+}
+
+/* A ping-pong between two processes over UDP on loopback: the practical
+ * limit of a round trip here, wakeups included. */
+static void
+udpping(int n)
+{
+	struct sockaddr_in a, b;
+	socklen_t sl = sizeof(b);
+	long long *rtt = malloc((size_t)n * sizeof(*rtt)), t;
+	int s1 = socket(AF_INET, SOCK_DGRAM, 0), s2 = socket(AF_INET, SOCK_DGRAM, 0), i;
+	char buf[64] = "msg,alice,0000abcd,1,1,ping";
+	pid_t pid;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	b = a;
+	if (bind(s1, (struct sockaddr *)&a, sizeof(a)) == -1 || bind(s2, (struct sockaddr *)&b, sizeof(b)) == -1 ||
+	    getsockname(s2, (struct sockaddr *)&b, &sl) == -1 || connect(s1, (struct sockaddr *)&b, sizeof(b)) == -1)
+		die("udp");
+	if ((pid = fork()) == 0) {
+		for (i = 0; i < n; i++) {
+			ssize_t k = recvfrom(s2, buf, sizeof(buf), 0, (struct sockaddr *)&a, &sl);
+
+			sendto(s2, buf, k > 0 ? (size_t)k : 0, 0, (struct sockaddr *)&a, sl);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < n; i++) {
+		t = now_us();
+		send(s1, buf, strlen(buf), 0);
+		recv(s1, buf, sizeof(buf), 0);
+		rtt[i] = now_us() - t;
+	}
+	waitpid(pid, NULL, 0);
+	report("udp_rtt", rtt, n);
+}
+
+/* A real client: its stdin and stdout are pipes of ours. */
+struct proc {
+	pid_t pid;
+	int in, out;
+	char buf[65536];
+	size_t len;
+};
+
+static void
+spawn(struct proc *p, const char *name, int srvport)
+{
+	int a[2], b[2];
+	char hp[64];
+
+	if (pipe(a) == -1 || pipe(b) == -1)
+		die("pipe");
+	snprintf(hp, sizeof(hp), "127.0.0.1:%d", srvport);
+	if ((p->pid = fork()) == 0) {
+		dup2(a[0], 0);
+		dup2(b[1], 1);
+		close(a[1]);
+		close(b[0]);
+		execl("./p2pchat", "p2pchat", "--login", name, hp, (char *)NULL);
+		_exit(127);
+	}
+	close(a[0]);
+	close(b[1]);
+	p->in = a[1];
+	p->out = b[0];
+	p->len = 0;
+}
+
+/* Read p's output until a line ending in `want` appears. */
+static void
+expect(struct proc *p, const char *want)
+{
+	char *nl, *line;
+	ssize_t n;
+
+	for (;;) {
+		line = p->buf;
+		while ((nl = memchr(line, '\n', p->len - (size_t)(line - p->buf))) != NULL) {
+			*nl = '\0';
+			if (nl - line >= (long)strlen(want) && strcmp(nl - strlen(want), want) == 0) {
+				p->len -= (size_t)(nl + 1 - p->buf);
+				memmove(p->buf, nl + 1, p->len);
+				return;
+			}
+			line = nl + 1;
+		}
+		p->len -= (size_t)(line - p->buf);
+		memmove(p->buf, line, p->len);
+		if ((n = read(p->out, p->buf + p->len, sizeof(p->buf) - p->len)) <= 0)
+			die("client output ended");
+		p->len += (size_t)n;
+	}
+}
+
+static void
+peer(int srvport, int n, int m)
+{
+	struct proc a, b;
+	long long *lat = malloc((size_t)n * sizeof(*lat)), t0;
+	char line[64], want[64], *all;
+	size_t at = 0, len;
+	int k;
+
+	spawn(&a, "alice", srvport);
+	expect(&a, "online");
+	spawn(&b, "bob", srvport);
+	expect(&b, "1 online: alice");
+	expect(&a, "* bob is online");
+	for (k = 0; k < n; k++) {
+		snprintf(line, sizeof(line), "/msg bob p%d\n", k);
+		snprintf(want, sizeof(want), "<alice> p%d", k);
+		t0 = now_us();
+		send_all(a.in, line);
+		expect(&b, want);
+		lat[k] = now_us() - t0;
+	}
+	report("peer_oneway", lat, n);
+	/* m messages at once: written while bob's output is read */
+	all = malloc((size_t)m * 24);
+	for (len = 0, k = 0; k < m; k++)
+		len += (size_t)sprintf(all + len, "/msg bob q%d\n", k);
+	fcntl(a.in, F_SETFL, O_NONBLOCK);
+	snprintf(want, sizeof(want), "<alice> q%d", m - 1);
+	t0 = now_us();
+	while (at < len) {
+		ssize_t w = write(a.in, all + at, len - at);
+
+		if (w > 0)
+			at += (size_t)w;
+		if (b.len < sizeof(b.buf) / 2) { /* keep bob's pipe moving */
+			struct pollfd pf = { b.out, POLLIN, 0 };
+
+			if (poll(&pf, 1, 0) == 1 && (w = read(b.out, b.buf + b.len, sizeof(b.buf) - b.len)) > 0)
+				b.len += (size_t)w;
+		}
+		if (b.len >= sizeof(b.buf) / 2)
+			b.len = 0; /* only the last line matters; drop what is read */
+	}
+	expect(&b, want);
+	printf("peer_throughput_msgs_per_s %.0f\n", m / ((now_us() - t0) / 1e6));
+	send_all(a.in, "/quit\n");
+	send_all(b.in, "/quit\n");
+	waitpid(a.pid, NULL, 0);
+	waitpid(b.pid, NULL, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rlimit rl;
+	long long t0, *fan, *login;
+	int n, trials, k;
+
+	if (argc == 3 && strcmp(argv[1], "udpping") == 0) {
+		udpping(atoi(argv[2]));
+		return 0;
+	}
+	if (argc == 5 && strcmp(argv[1], "peer") == 0) {
+		peer(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+		return 0;
+	}
+	if (argc != 5 || (strcmp(argv[1], "p2pchat") != 0 && strcmp(argv[1], "irc") != 0)) {
+		fprintf(stderr, "usage: load p2pchat|irc PORT N TRIALS | load udpping N\n");
+		return 2;
+	}
+	mode = strcmp(argv[1], "irc") == 0 ? IRC : P2P;
+	port = atoi(argv[2]);
+	n = atoi(argv[3]);
+	trials = atoi(argv[4]);
+	/* two sockets a client: as root, past the hard limit if need be */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(2 * atoi(argv[3]) + 256);
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	ncl = n + 1;
+	cl = calloc((size_t)ncl, sizeof(*cl));
+	fan = calloc((size_t)trials + 1, sizeof(*fan));
+	login = calloc((size_t)trials + 1, sizeof(*login));
+	if ((ep = epoll_create1(0)) == -1 || cl == NULL || fan == NULL || login == NULL)
+		die("setup");
+
+	/* (a) the storm: N-1 clients, so that the trials make N */
+	storm_n = n - 1;
+	t0 = now_us();
+	run(storm_done);
+	printf("storm_n %d\nstorm_ms %.1f\n", storm_n, (now_us() - t0) / 1000.0);
+	fflush(stdout);
+
+	/* (b, c) one more login, again and again: its fan-out and its own latency */
+	fan_i = n - 1;
+	for (k = 0; k < trials; k++) {
+		t0 = now_us();
+		start(fan_i);
+		run(fanout_done);
+		fan[k] = now_us() - t0;
+		login[k] = cl[fan_i].t_online - t0;
+		epoll_ctl(ep, EPOLL_CTL_DEL, cl[fan_i].fd, NULL);
+		close(cl[fan_i].fd); /* it leaves: wait until all have heard */
+		if (mode == P2P)
+			close(cl[fan_i].udp);
+		cl[fan_i].st = GONE;
+		online--;
+		run(gone_done);
+	}
+	report("fanout", fan, trials);
+	report("login", login, trials);
+	return 0;
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# bench/run.sh: `make bench` (and `make bench-smoke`).  Runs the p2pchat
+# server and ngircd side by side on loopback, each started here from a
+# configuration written here, drives both with bench/load, and writes the
+# table into bench/RESULTS.md (between its bench markers) and to stdout.
+#
+#   bench/run.sh [-s] [N...]    -s: smoke (N=200, 1 run, 5 trials)
+# Environment: RUNS (default 5), TRIALS (default 20).
+cd "$(dirname "$0")/.." || exit 2
+set -u
+smoke=0
+[ "${1:-}" = -s ] && smoke=1 && shift
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 2000 5000 10000)
+runs=${RUNS:-5} trials=${TRIALS:-20}
+if [ $smoke = 1 ]; then sizes=(200) runs=1 trials=5; fi
+T=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+ulimit -n "$(ulimit -Hn)"
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# cpu_s PID: user+system CPU seconds so far
+cpu_s() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+rss_kb() {
+	awk '/VmRSS/ { print $2 }' "/proc/$1/status"
+}
+
+start_p2pchat() { # start_p2pchat N: sets PID, PORT
+	PORT=$(free_port)
+	./p2pchat --server -p "$PORT" -b 127.0.0.1 -m $(($1 + 16)) </dev/null 2>"$T/p2p.log" &
+	PID=$!
+	until grep -q listening "$T/p2p.log" 2>/dev/null; do sleep 0.05; done
+}
+
+start_ngircd() {
+	PORT=$(free_port)
+	cat >"$T/ngircd.conf" <<-EOF
+	[Global]
+		Name = bench.local
+		Info = p2pchat bench
+		Listen = 127.0.0.1
+		Ports = $PORT
+		PidFile = $T/ngircd.pid
+		MotdPhrase = bench
+	[Limits]
+		MaxConnections = 0
+		MaxConnectionsIP = 0
+		MaxJoins = 0
+		MaxNickLength = 30
+		MaxPenaltyTime = 0
+		PingTimeout = 600
+		PongTimeout = 600
+	[Options]
+		PAM = no
+		DNS = no
+		Ident = no
+	EOF
+	ngircd -n -f "$T/ngircd.conf" >"$T/irc.log" 2>&1 &
+	PID=$!
+	until grep -q 'ready' "$T/irc.log" 2>/dev/null; do sleep 0.05; done
+}
+
+# one SERVER N: one run; prints "storm fanout_med fanout_p99 login_med login_p99 rss_per_user_B cpu_s"
+one() {
+	local server=$1 n=$2 rss0 cpu0 out
+	if [ "$server" = p2pchat ]; then start_p2pchat "$n"; else start_ngircd; fi
+	rss0=$(rss_kb "$PID")
+	cpu0=$(cpu_s "$PID")
+	out=$T/out
+	: >"$out"
+	bench/load "$([ "$server" = p2pchat ] && echo p2pchat || echo irc)" "$PORT" "$n" "$trials" >"$out" 2>"$T/load.err" &
+	local lp=$!
+	until grep -q storm_ms "$out" || ! kill -0 $lp 2>/dev/null; do sleep 0.05; done
+	local rss1 cpu1
+	rss1=$(rss_kb "$PID")
+	cpu1=$(cpu_s "$PID")
+	wait $lp || { echo "load failed: $(cat "$T/load.err")" >&2; kill "$PID"; wait "$PID" 2>/dev/null; return 1; }
+	kill "$PID"
+	wait "$PID" 2>/dev/null
+	awk -v rss="$(( (rss1 - rss0) * 1024 / (n - 1) ))" -v cpu="$(echo "$cpu1 - $cpu0" | bc)" '
+		{ v[$1] = $2 }
+		END { printf "%s %s %s %s %s %s %s\n", v["storm_ms"], v["fanout_median_ms"], v["fanout_p99_ms"],
+			v["login_median_ms"], v["login_p99_ms"], rss, cpu }' "$out"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+cc -O2 -o bench/load bench/load.c || exit 1
+make -s p2pchat || exit 1
+command -v ngircd >/dev/null || { echo "bench: needs ngircd (apt-get install ngircd)" >&2; exit 1; }
+
+table=$T/table
+{
+	echo "| N | measure | p2pchat | ngircd | ngircd / p2pchat |"
+	echo "|---:|---|---:|---:|---:|"
+} >"$table"
+for n in "${sizes[@]}"; do
+	for server in p2pchat ngircd; do
+		: >"$T/$server.runs"
+		for r in $(seq 1 "$runs"); do
+			one "$server" "$n" >>"$T/$server.runs" || exit 1
+			echo "bench: $server N=$n run $r: $(tail -n 1 "$T/$server.runs")" >&2
+		done
+	done
+	names=("storm (all online, all told), ms" "fan-out median, ms" "fan-out p99, ms" "login median, ms" \
+		"login p99, ms" "server RSS per user, bytes" "server CPU for the storm, s")
+	for k in 1 2 3 4 5 6 7; do
+		a=$(cut -d' ' -f$k "$T/p2pchat.runs" | median)
+		b=$(cut -d' ' -f$k "$T/ngircd.runs" | median)
+		ratio=$(printf '%.1f' "$(echo "if ($a > 0) $b / $a else 0" | bc -l)")
+		echo "| $n | ${names[$((k - 1))]} | $a | $b | $ratio |" >>"$table"
+	done
+done
+
+# the peer path: two real clients, next to a raw UDP round trip
+peer=$T/peer
+bash bench/peer.sh >"$peer" 2>"$T/peer.err" || { echo "bench: peer: $(cat "$T/peer.err")" >&2; exit 1; }
+
+section=$T/section
+{
+	echo "<!-- bench: made by bench/run.sh -->"
+	echo "## Coordinator: p2pchat and ngircd side by side"
+	echo
+	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores, $(uname -sr);"
+	echo "$(ngircd --version | head -n 1); p2pchat $(./p2pchat --version | cut -d' ' -f2)."
+	echo "Command: \`bench/run.sh$([ $smoke = 1 ] && echo " -s")${*:+ $*}\` (RUNS=$runs, TRIALS=$trials);"
+	echo "each figure is the median of $runs runs; each run's fan-out and login figures are"
+	echo "the median and p99 of $trials trials.  Both servers run on loopback and are driven"
+	echo "by bench/load: p2pchat clients log in over UDP (each from an address of its own in"
+	echo "127/8), open their sessions and read every notice; IRC clients register, JOIN"
+	echo "one channel and read every JOIN.  Storm: N-1 clients, at most 8 logging in at once,"
+	echo "until all are online and each knows every other.  Fan-out: one more login until"
+	echo "all N-1 have heard of it.  RSS per user: server RSS growth over the storm / (N-1)."
+	echo
+	cat "$table"
+	echo
+	echo "### Peer path (two real p2pchat clients on loopback)"
+	echo
+	cat "$peer"
+	echo "<!-- end of bench -->"
+} >"$section"
+cat "$section"
+[ $smoke = 1 ] && exit 0
+results=bench/RESULTS.md
+[ -f "$results" ] || printf '# p2pchat: measured results\n\n' >"$results"
+if grep -q '^<!-- bench' "$results"; then
+	awk -v new="$section" '
+		/^<!-- bench/ { while ((getline l < new) > 0) print l; skip = 1; next }
+		/^<!-- end of bench/ { skip = 0; next }
+		!skip' "$results" >"$T/results" && cp "$T/results" "$results"
+else
+	cat "$section" >>"$results"
+fi
