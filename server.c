@@ -44,6 +44,8 @@ struct session {
 	long long deadline;     /* hello is due by then */
 	long long heard;        /* the last sign of life: a line or a keepalive */
 	const char *doom;       /* why it is to be closed; NULL keeps it */
+	char *entry;            /* the user's roster entry, "NAME,EP[,EP2];" */
+	size_t entrylen;
 	int dirty;              /* queued output this turn: on the dirty list */
 	int fresh;              /* logged in this turn: written last */
 };
@@ -261,6 +263,8 @@ end_session(struct server *sv, int i)
 	close_slot(sv, BASE + i);
 	net_in_free(&s->in);
 	net_out_free(&s->out);
+	free(s->entry);
+	s->entry = NULL;
 	s->user = -1;
 	s->doom = NULL;
 }
@@ -313,19 +317,21 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 		doom(sv, i, "server full");
 		return;
 	}
-	/* the roster of everyone else, queued before anyone hears of u */
+	/* the roster of everyone else: each entry was formatted once, at login */
 	for (n = roster_next(&sv->users, -1); n != -1; n = roster_next(&sv->users, n)) {
 		v = roster_get(&sv->users, n);
-		if (v->online) {
-			int len = format_user(line, sizeof(line) - 1, P2P_ENTRY, v);
-
-			if (len < 0)
-				continue;
-			line[len++] = ';';
-			queue(sv, i, line, (size_t)len);
-		}
+		if (v->online)
+			queue(sv, i, sv->s[v->sess].entry, sv->s[v->sess].entrylen);
 	}
 	queue(sv, i, "end\n", 4);
+	if ((n = format_user(line, sizeof(line) - 1, P2P_ENTRY, u)) < 0 ||
+	    (sv->s[i].entry = malloc((size_t)n + 1)) == NULL) {
+		doom(sv, i, "out of memory");
+		return;
+	}
+	line[n++] = ';';
+	memcpy(sv->s[i].entry, line, (size_t)n);
+	sv->s[i].entrylen = (size_t)n;
 	u->online = 1;
 	u->sess = i;
 	sv->s[i].user = id;
@@ -834,6 +840,7 @@ server_run(const struct opts *o)
 	logmsg("shutting down with %d online", sv.online);
 	for (i = 0; i < sv.nsess; i++)
 		if (fd_of(&sv, BASE + i) != -1) {
+			free(sv.s[i].entry);
 			net_in_free(&sv.s[i].in);
 			net_out_free(&sv.s[i].out);
 			close_slot(&sv, BASE + i);
