@@ -4,8 +4,10 @@
  * tells everyone else of every login and logout.  It never sees a chat message.
  *
  * Sessions live in a fixed array whose slot i is polled at pollfd BASE + i, so
- * no lookup is needed between the two.  A session that must go is marked
- * (doom) and closed at the end of the turn, never in the middle of a broadcast.
+ * no lookup is needed between the two.  Output is queued and each session
+ * written once at the end of a turn, however many notices it got.  A session
+ * that must go is marked (doom) and closed at the end of the turn too, never
+ * in the middle of a broadcast.
  */
 #include <errno.h>
 #include <netinet/in.h>
