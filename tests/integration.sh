@@ -861,6 +861,14 @@ t_fd_exhaustion_keeps_serving() {
 	grep -Eq 'crowded out [1-9]' "$T/server.out" || fail "nothing crowded out: the limit was not reached"
 }
 
+t_open_files_limit_is_raised_to_the_hard_limit() {
+	command -v prlimit >/dev/null || skip "needs prlimit"
+	WRAP=(prlimit --nofile=64:4096 --)
+	start_server
+	[ "$(awk '/Max open files/ { print $4 }' /proc/"$SPID"/limits)" = 4096 ] ||
+		fail "$(grep 'Max open files' /proc/"$SPID"/limits)"
+}
+
 t_random_datagrams_harm_no_one() {
 	start_server
 	start_client alice
