@@ -9,7 +9,6 @@ cd "$(dirname "$0")/.." || exit 2
 trap cleanup EXIT
 fail() { echo "footprint: $*" >&2; exit 1; }
 out=$T/footprint.md
-results=bench/RESULTS.md
 
 size_of() { # size_of BINARY STRIP
 	cp "$1" "$T/s" && "$2" "$T/s" && wc -c <"$T/s"
@@ -62,13 +61,4 @@ rss_of() { # rss_of BINARY: idle VmRSS (kB) of a server and of a client
 	echo "<!-- end of footprint -->"
 } >"$out"
 cat "$out"
-# replace the old section, or add one
-[ -f "$results" ] || printf '# p2pchat: measured results\n\n' >"$results"
-if grep -q '^<!-- footprint' "$results"; then
-	awk -v new="$out" '
-		/^<!-- footprint/ { while ((getline l < new) > 0) print l; skip = 1; next }
-		/^<!-- end of footprint/ { skip = 0; next }
-		!skip' "$results" >"$T/results" && cp "$T/results" "$results"
-else
-	cat "$out" >>"$results"
-fi
+bash bench/section.sh footprint "$out"

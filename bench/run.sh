@@ -147,13 +147,4 @@ section=$T/section
 } >"$section"
 cat "$section"
 [ $smoke = 1 ] && exit 0
-results=bench/RESULTS.md
-[ -f "$results" ] || printf '# p2pchat: measured results\n\n' >"$results"
-if grep -q '^<!-- bench' "$results"; then
-	awk -v new="$section" '
-		/^<!-- bench/ { while ((getline l < new) > 0) print l; skip = 1; next }
-		/^<!-- end of bench/ { skip = 0; next }
-		!skip' "$results" >"$T/results" && cp "$T/results" "$results"
-else
-	cat "$section" >>"$results"
-fi
+bash bench/section.sh bench "$section"
