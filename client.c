@@ -543,15 +543,18 @@ send_ping(struct client *c, long long now)
 
 /* ---- quitting ---- */
 
-static int
-anything_pending(struct client *c)
+/* The most fragments any link holds that its peer has not yet taken. */
+static size_t
+longest_queue(const struct client *c)
 {
+	const struct link *l;
+	size_t most = 0;
 	int id;
 
 	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
-		if (c->peers.u[id].data != NULL && link_pending(c->peers.u[id].data, 0) != NULL)
-			return 1;
-	return 0;
+		if ((l = c->peers.u[id].data) != NULL && l->qlen > most)
+			most = l->qlen;
+	return most;
 }
 
 /* Give up on what is unacknowledged, then log out. */
@@ -584,7 +587,7 @@ quit(struct client *c, long long now)
 {
 	if (!c->been_online || c->quit == DRAIN) {
 		c->quit = DONE;
-	} else if (c->quit == LINGER || !anything_pending(c)) {
+	} else if (c->quit == LINGER || longest_queue(c) == 0) {
 		log_out(c, now); /* asked twice: no more waiting */
 	} else {
 		c->quit = LINGER;
@@ -755,21 +758,6 @@ keys_read(struct client *c, long long now)
 
 /* ---- the loop's side ---- */
 
-/* Has a link half its queue waiting?  Then reading more input would only
- * fill it up and refuse messages: a script that types faster than a peer
- * takes them is slowed down instead. */
-static int
-backlogged(const struct client *c)
-{
-	int id;
-
-	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
-		if (c->peers.u[id].data != NULL &&
-		    ((const struct link *)c->peers.u[id].data)->qlen >= LINK_QUEUE / 2)
-			return 1;
-	return 0;
-}
-
 static int
 client_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 {
@@ -787,8 +775,11 @@ client_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 	if (c->st == ROSTER || c->st == ONLINE)
 		c->pfd[TCP].events |= POLLIN;
 	/* stdin is read only once online (poll would report its EOF even
-	 * unasked), and not while a peer is slow to take what was typed */
-	c->pfd[KEYS].fd = c->been_online && c->quit == STAYING && !backlogged(c) ? STDIN_FILENO : -1;
+	 * unasked), and not while a link is half full: reading more would only
+	 * fill it and refuse messages, so a script that types faster than a peer
+	 * takes them is slowed down instead */
+	c->pfd[KEYS].fd = c->been_online && c->quit == STAYING &&
+	    longest_queue(c) < LINK_QUEUE / 2 ? STDIN_FILENO : -1;
 	c->pfd[KEYS].events = POLLIN;
 
 	if (c->quit != STAYING)
@@ -856,7 +847,7 @@ session_timers(struct client *c, long long now)
 	} else if (c->st == ONLINE && now >= c->next) {
 		send_ping(c, now);
 	}
-	if (c->quit == LINGER && (now >= c->deadline || !anything_pending(c)))
+	if (c->quit == LINGER && (now >= c->deadline || longest_queue(c) == 0))
 		log_out(c, now);
 	if (c->quit == DRAIN && (c->tout.len == 0 || now >= c->deadline)) {
 		close_fd(c, TCP); /* the logout is written; closing says the same again */

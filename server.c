@@ -271,6 +271,14 @@ end_session(struct server *sv, int i)
 	s->doom = NULL;
 }
 
+/* End session i at once, outside any broadcast, for why. */
+static void
+end_now(struct server *sv, int i, const char *why)
+{
+	sv->s[i].doom = why;
+	end_session(sv, i);
+}
+
 /* End the turn: close every doomed session and write what was queued.
  * A logout may doom another session (its output is full), and so may a
  * failed write, so go round until nothing more is doomed. */
@@ -346,7 +354,7 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 }
 
 static void
-session_line(struct server *sv, int i, const char *line, size_t len)
+session_line(struct server *sv, int i, const char *line, size_t len, long long now)
 {
 	struct session *s = &sv->s[i];
 	struct roster_user *u = roster_get(&sv->users, s->user);
@@ -356,7 +364,7 @@ session_line(struct server *sv, int i, const char *line, size_t len)
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	s->heard = net_now();
+	s->heard = now;
 	r = proto_parse(line, len, P2P_FROM_CLIENT, &m);
 	if (verbose) {
 		proto_escape(line, len, esc, sizeof(esc));
@@ -376,7 +384,7 @@ session_line(struct server *sv, int i, const char *line, size_t len)
 }
 
 static void
-session_read(struct server *sv, int i)
+session_read(struct server *sv, int i, long long now)
 {
 	struct session *s = &sv->s[i];
 	ssize_t n = net_in_fill(fd_of(sv, BASE + i), &s->in);
@@ -392,7 +400,7 @@ session_read(struct server *sv, int i)
 		if (r == -1)
 			doom(sv, i, "line too long");
 		else
-			session_line(sv, i, rec, len);
+			session_line(sv, i, rec, len, now);
 	}
 }
 
@@ -410,8 +418,7 @@ crowd_out(struct server *sv)
 	if (old == -1)
 		return -1;
 	sv->crowded++;
-	sv->s[old].doom = "crowded out before its hello";
-	end_session(sv, old);
+	end_now(sv, old, "crowded out before its hello");
 	return 0;
 }
 
@@ -545,8 +552,7 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	if ((u = roster_get(&sv->users, id)) != NULL && u->online && proto_ep_eq(&u->ep, src)) {
 		/* the client logs in again from where it is online: its session
 		 * broke without our noticing, so end the old one now */
-		sv->s[u->sess].doom = "logged in again";
-		end_session(sv, u->sess);
+		end_now(sv, u->sess, "logged in again");
 		u = NULL;
 	}
 	if (u != NULL) {
@@ -785,7 +791,7 @@ server_dispatch(void *p, long long now)
 		if (fd_of(sv, BASE + i) == -1)
 			continue;
 		if (re & (POLLIN | POLLHUP | POLLERR))
-			session_read(sv, i);
+			session_read(sv, i, now);
 		if (re & POLLOUT)
 			flush(sv, i);
 	}
