@@ -52,7 +52,8 @@ struct client {
 	int status;
 	int been_online;           /* once online, a lost server is not fatal */
 	struct p2p_ep server, self;
-	struct pollfd pfd[NFDS];
+	struct pollfd pfd[NFDS];  /* the fds, what to wait for and what came */
+	struct net_poller *poller;
 	struct net_in tin, keys;
 	struct net_out tout;
 	struct roster peers;
@@ -437,8 +438,7 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 
 	if (l == NULL)
 		return;
-	if ((n = link_input(l, m, c->o->name, ack, sizeof(ack))) > 0)
-		net_sendto(c->pfd[UDP].fd, ack, (size_t)n, src);
+	n = link_input(l, m, c->o->name, ack, sizeof(ack));
 	while (link_deliver(l, &text, &len, &cut)) {
 		proto_escape(text, len, esc, sizeof(esc));
 		t = time(NULL);
@@ -446,6 +446,9 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 		say("[%02d:%02d:%02d] <%s> %s%s", tm.tm_hour, tm.tm_min, tm.tm_sec, u->name, esc,
 		    cut ? " [cut: too long]" : "");
 	}
+	/* the ack after the line is shown: the reader waits on the line */
+	if (n > 0)
+		net_sendto(c->pfd[UDP].fd, ack, (size_t)n, src);
 }
 
 /* May one more line about a dropped datagram be said?  A flood of junk
@@ -482,7 +485,13 @@ peer_datagram(struct client *c, const struct p2p_ep *src, const char *buf, size_
 	}
 	/* a name is only a claim: it must come from that user's endpoint */
 	u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)));
-	if (u == NULL || !(proto_ep_eq(&u->ep, src) || (u->lep.family && proto_ep_eq(&u->lep, src)))) {
+	if (u == NULL) {
+		/* a newcomer may speak before the server's notice of it arrives:
+		 * unacknowledged, its message comes again */
+		debug("dropped a message from %s: no user %s here (yet)", proto_ep_str(src, eps), m.name);
+		return;
+	}
+	if (!(proto_ep_eq(&u->ep, src) || (u->lep.family && proto_ep_eq(&u->lep, src)))) {
 		if (noisy(c, now))
 			logmsg("dropped a message from %s claiming to be %s", proto_ep_str(src, eps), m.name);
 		return;
@@ -758,15 +767,15 @@ keys_read(struct client *c, long long now)
 
 /* ---- the loop's side ---- */
 
-static int
-client_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
+static struct net_poller *
+client_prepare(void *p, long long now, int *timeout)
 {
 	struct client *c = p;
 	long long t = -1;
 	int i, id;
 
 	if (c->quit == DONE)
-		return -1;
+		return NULL;
 	for (i = 0; i < NFDS; i++)
 		c->pfd[i].events = c->pfd[i].revents = 0;
 	c->pfd[UDP].events = POLLIN;
@@ -797,8 +806,9 @@ client_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
 		if (c->peers.u[id].data != NULL)
 			soonest(&t, link_next(c->peers.u[id].data));
 	*timeout = t == -1 ? -1 : t <= now ? 0 : (int)(t - now);
-	*fds = c->pfd;
-	return NFDS;
+	for (i = 0; i < NFDS; i++)
+		net_poller_set(c->poller, i, c->pfd[i].fd, c->pfd[i].events);
+	return c->poller;
 }
 
 /* Timers of the links and the users who left. */
@@ -859,7 +869,11 @@ static void
 client_dispatch(void *p, long long now)
 {
 	struct client *c = p;
+	short re;
+	int k;
 
+	while ((k = net_poller_next(c->poller, &re)) != -1)
+		c->pfd[k].revents = re;
 	if (c->pfd[TCP].revents & POLLOUT) {
 		if (c->st == CONNECT)
 			connected(c, now);
@@ -909,10 +923,8 @@ setup(struct client *c)
 		return -1;
 	}
 	c->self.port = any.port;
-	if (net_in_init(&c->tin, P2P_LINE_MAX + 1) == -1 || net_in_init(&c->keys, INPUT_MAX + 1) == -1) {
-		fail(c, "out of memory");
-		return -1;
-	}
+	net_in_init(&c->tin, P2P_LINE_MAX + 1);
+	net_in_init(&c->keys, INPUT_MAX + 1);
 	return 0;
 }
 
@@ -928,6 +940,10 @@ client_run(const struct opts *o)
 	for (i = 0; i < NFDS; i++)
 		c.pfd[i].fd = -1;
 	roster_init(&c.peers, PEERS_MAX);
+	if ((c.poller = net_poller_new(NFDS, 0)) == NULL) {
+		logmsg("out of memory");
+		return 1;
+	}
 	if (setup(&c) == 0 && loop_run(&client_mode, &c) == -1)
 		c.status = 1;
 	close_fd(&c, UDP);
@@ -941,5 +957,6 @@ client_run(const struct opts *o)
 	net_in_free(&c.keys);
 	net_out_free(&c.tout);
 	roster_free(&c.peers);
+	net_poller_free(c.poller);
 	return c.status;
 }

@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef P2P_EPOLL
+#include <sys/epoll.h>
+#endif
 
 #include "net.h"
 
@@ -310,14 +313,11 @@ net_now(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int
+void
 net_in_init(struct net_in *in, size_t size)
 {
 	memset(in, 0, sizeof(*in));
-	if ((in->buf = malloc(size)) == NULL)
-		return -1;
 	in->size = size;
-	return 0;
 }
 
 void
@@ -332,6 +332,8 @@ net_in_fill(int fd, struct net_in *in)
 {
 	ssize_t n;
 
+	if (in->buf == NULL && (in->buf = malloc(in->size)) == NULL)
+		return -1;
 	if (in->start > 0) {
 		memmove(in->buf, in->buf + in->start, in->len);
 		in->start = 0;
@@ -354,6 +356,13 @@ net_in_record(struct net_in *in, const char *seps, char **rec, size_t *len, char
 	char *p, *end;
 
 	for (;;) {
+		if (in->len == 0) {
+			/* all read: an idle stream holds no buffer */
+			free(in->buf);
+			in->buf = NULL;
+			in->start = 0;
+			return 0;
+		}
 		p = in->buf + in->start;
 		end = p + in->len;
 		while (p < end && (*p == '\0' || strchr(seps, *p) == NULL))
@@ -400,16 +409,14 @@ net_out_add(struct net_out *out, const char *buf, size_t len, size_t max)
 	return 0;
 }
 
-int
-net_out_flush(int fd, struct net_out *out)
+ssize_t
+net_write(int fd, const char *buf, size_t len)
 {
 	size_t done = 0;
 	ssize_t n;
 
-	if (out->len == 0)
-		return 0;
-	while (done < out->len) {
-		n = write(fd, out->buf + done, out->len - done);
+	while (done < len) {
+		n = write(fd, buf + done, len - done);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -419,11 +426,29 @@ net_out_flush(int fd, struct net_out *out)
 		}
 		done += (size_t)n;
 	}
-	memmove(out->buf, out->buf + done, out->len - done);
-	out->len -= done;
+	return (ssize_t)done;
+}
+
+int
+net_out_flush(int fd, struct net_out *out)
+{
+	ssize_t n;
+
 	if (out->len == 0)
-		net_out_free(out); /* an idle session holds no buffer */
+		return 0;
+	if ((n = net_write(fd, out->buf, out->len)) == -1)
+		return -1;
+	net_out_drop(out, (size_t)n);
 	return 0;
+}
+
+void
+net_out_drop(struct net_out *out, size_t n)
+{
+	memmove(out->buf, out->buf + n, out->len - n);
+	out->len -= n;
+	if (out->len == 0)
+		net_out_free(out); /* an idle stream holds no buffer */
 }
 
 void
@@ -431,4 +456,185 @@ net_out_free(struct net_out *out)
 {
 	free(out->buf);
 	memset(out, 0, sizeof(*out));
+}
+
+/* ---- the poller ---- */
+
+#define NET_EVENTS 256  /* epoll events taken per wait */
+#define NET_ALWAYS 4    /* fds epoll cannot watch (files), taken as ever ready */
+
+struct net_poller {
+	struct pollfd *pfd;   /* per key: the fd, its events, what poll reported */
+	int max, top;         /* keys in use are below top */
+	int cursor, left;     /* net_poller_next's place, and ready keys not yet given */
+	int epfd;             /* -1: poll() */
+#ifdef P2P_EPOLL
+	unsigned *gen;        /* bumped by each set, so stale events are dropped */
+	struct epoll_event ev[NET_EVENTS];
+	int always[NET_ALWAYS], nalways;
+#endif
+};
+
+struct net_poller *
+net_poller_new(int max, int scalable)
+{
+	struct net_poller *p = calloc(1, sizeof(*p));
+	int k;
+
+	if (p == NULL || (p->pfd = calloc((size_t)max, sizeof(*p->pfd))) == NULL)
+		goto fail;
+	for (k = 0; k < max; k++)
+		p->pfd[k].fd = -1;
+	p->max = max;
+	p->epfd = -1;
+	(void)scalable;
+#ifdef P2P_EPOLL
+	if (scalable && ((p->gen = calloc((size_t)max, sizeof(*p->gen))) == NULL ||
+	    (p->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1))
+		goto fail;
+#endif
+	return p;
+fail:
+	net_poller_free(p);
+	return NULL;
+}
+
+void
+net_poller_free(struct net_poller *p)
+{
+	if (p == NULL)
+		return;
+	if (p->epfd != -1)
+		close(p->epfd);
+	free(p->pfd);
+#ifdef P2P_EPOLL
+	free(p->gen);
+#endif
+	free(p);
+}
+
+#ifdef P2P_EPOLL
+static int
+ep_set(struct net_poller *p, int key, int fd, short events)
+{
+	struct pollfd *f = &p->pfd[key];
+	struct epoll_event e;
+	int k, op;
+
+	for (k = 0; k < p->nalways && p->always[k] != key; k++)
+		;
+	if (k < p->nalways) {   /* an ever-ready fd: no epoll to tell */
+		if (fd == f->fd)
+			return 0;
+		p->always[k] = p->always[--p->nalways];
+	} else if (f->fd != -1 && fd != f->fd) {
+		epoll_ctl(p->epfd, EPOLL_CTL_DEL, f->fd, NULL);
+		f->fd = -1;
+	}
+	if (fd == -1)
+		return 0;
+	if (fd == f->fd && events == f->events)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	e.events = (events & POLLIN ? EPOLLIN : 0) | (events & POLLOUT ? EPOLLOUT : 0);
+	if (fd != f->fd)
+		p->gen[key]++; /* what the last wait said of the old fd is stale */
+	e.data.u64 = (uint64_t)(unsigned)key << 32 | p->gen[key];
+	op = fd == f->fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(p->epfd, op, fd, &e) == -1) {
+		if (errno != EPERM || p->nalways == NET_ALWAYS)
+			return -1;
+		p->always[p->nalways++] = key;
+	}
+	return 0;
+}
+#endif
+
+int
+net_poller_set(struct net_poller *p, int key, int fd, short events)
+{
+	struct pollfd *f;
+
+	if (key < 0 || key >= p->max) {
+		errno = EINVAL;
+		return -1;
+	}
+	f = &p->pfd[key];
+#ifdef P2P_EPOLL
+	if (p->epfd != -1 && ep_set(p, key, fd, events) == -1)
+		return -1;
+#endif
+	if (fd != f->fd)
+		f->revents = 0;
+	f->fd = fd;
+	f->events = fd == -1 ? 0 : events;
+	if (fd != -1 && key >= p->top)
+		p->top = key + 1;
+	while (p->top > 0 && p->pfd[p->top - 1].fd == -1)
+		p->top--;
+	return 0;
+}
+
+int
+net_poller_wait(struct net_poller *p, int timeout)
+{
+	int n;
+
+	p->cursor = 0;
+	p->left = 0;
+#ifdef P2P_EPOLL
+	if (p->epfd != -1) {
+		int k;
+
+		if (p->nalways > 0)
+			timeout = 0;
+		if ((n = epoll_wait(p->epfd, p->ev, NET_EVENTS, timeout)) == -1)
+			return -1;
+		for (k = 0; k < p->nalways; k++) {
+			struct pollfd *f = &p->pfd[p->always[k]];
+
+			if (n == NET_EVENTS || !(f->events & POLLIN))
+				continue;
+			p->ev[n].events = EPOLLIN;
+			p->ev[n++].data.u64 = (uint64_t)(unsigned)p->always[k] << 32 | p->gen[p->always[k]];
+		}
+		p->left = n;
+		return n;
+	}
+#endif
+	/* poll refuses more fds than may be open: pass only the keys in use */
+	if ((n = poll(p->pfd, (nfds_t)p->top, timeout)) == -1)
+		return -1;
+	p->left = n;
+	return n;
+}
+
+int
+net_poller_next(struct net_poller *p, short *revents)
+{
+#ifdef P2P_EPOLL
+	if (p->epfd != -1) {
+		while (p->left > 0) {
+			struct epoll_event *e = &p->ev[--p->left];
+			int key = (int)(e->data.u64 >> 32);
+
+			if ((unsigned)e->data.u64 != p->gen[key] || p->pfd[key].fd == -1)
+				continue;
+			*revents = (short)((e->events & EPOLLIN ? POLLIN : 0) | (e->events & EPOLLOUT ? POLLOUT : 0) |
+			    (e->events & EPOLLERR ? POLLERR : 0) | (e->events & EPOLLHUP ? POLLHUP : 0));
+			return key;
+		}
+		return -1;
+	}
+#endif
+	while (p->left > 0 && p->cursor < p->top) {
+		struct pollfd *f = &p->pfd[p->cursor++];
+
+		if (f->fd != -1 && f->revents != 0) {
+			p->left--;
+			*revents = f->revents;
+			return (int)(f - p->pfd);
+		}
+	}
+	return -1;
 }

@@ -6,6 +6,7 @@
 #ifndef P2P_NET_H
 #define P2P_NET_H
 
+#include <poll.h>
 #include <sys/types.h>
 
 #include "proto.h"
@@ -23,6 +24,21 @@ struct net_out {
 	size_t len, cap;
 };
 
+/* The descriptors a loop waits on, each under a key 0..max-1 of the caller's
+ * choosing.  poll() everywhere; built with -DP2P_EPOLL (Linux), a poller made
+ * with scalable set waits with epoll, whose cost does not grow with the
+ * number of idle descriptors. */
+struct net_poller;
+struct net_poller *net_poller_new(int max, int scalable);
+void net_poller_free(struct net_poller *p);
+/* Wait on fd under key for events (POLLIN, POLLOUT; 0 for none); fd -1
+ * forgets the key, and must come before the fd is closed.  0, or -1. */
+int net_poller_set(struct net_poller *p, int key, int fd, short events);
+/* Wait up to timeout ms (-1: no limit): how many keys are ready, or -1. */
+int net_poller_wait(struct net_poller *p, int timeout);
+/* The next ready key, with what it is ready for, or -1 when none is left.
+ * A key given another fd since the wait is not reported. */
+int net_poller_next(struct net_poller *p, short *revents);
 /* A bound UDP socket. */
 int net_udp(const struct p2p_ep *bind);
 /* A listening TCP socket. */
@@ -55,8 +71,9 @@ int net_random(void *buf, size_t len);
 /* Milliseconds of the monotonic clock. */
 long long net_now(void);
 
-/* Give an input buffer room for records of size - 1 bytes. */
-int net_in_init(struct net_in *in, size_t size);
+/* Give an input buffer room for records of size - 1 bytes.  Memory is held
+ * only while unread bytes are: an idle stream costs none. */
+void net_in_init(struct net_in *in, size_t size);
 /* Read what fits: bytes read, 0 at EOF, -1 on error (EAGAIN: nothing yet). */
 ssize_t net_in_fill(int fd, struct net_in *in);
 /* The next record ended by a byte of seps: 1 (rec, len, *term set), 0 when
@@ -66,8 +83,12 @@ int net_in_record(struct net_in *in, const char *seps, char **rec, size_t *len, 
 void net_in_free(struct net_in *in);
 /* Queue bytes, unless that would make more than max unsent: 0, or -1. */
 int net_out_add(struct net_out *out, const char *buf, size_t len, size_t max);
+/* Write what fd takes of buf: the bytes written (0: it would block), or -1. */
+ssize_t net_write(int fd, const char *buf, size_t len);
 /* Write what the socket takes: 0 (done or would block), or -1 on error. */
 int net_out_flush(int fd, struct net_out *out);
+/* Forget the first n bytes. */
+void net_out_drop(struct net_out *out, size_t n);
 /* Free an output buffer. */
 void net_out_free(struct net_out *out);
 

@@ -94,19 +94,19 @@ on_signal(int sig)
 int
 loop_run(const struct mode *md, void *m)
 {
-	struct pollfd *fds;
-	int n, timeout;
+	struct net_poller *p;
+	int timeout;
 
 	for (;;) {
 		if (got_signal) {
 			got_signal = 0;
 			md->stop(m);
 		}
-		if ((n = md->prepare(m, net_now(), &fds, &timeout)) < 0)
+		if ((p = md->prepare(m, net_now(), &timeout)) == NULL)
 			return 0;
 		if (timeout < 0 || timeout > TICK)
 			timeout = TICK;
-		if (poll(fds, (nfds_t)n, timeout) == -1 && errno != EINTR) {
+		if (net_poller_wait(p, timeout) == -1 && errno != EINTR) {
 			logmsg("poll: %s", strerror(errno));
 			return -1;
 		}

@@ -5,7 +5,6 @@
 #ifndef P2P_P2PCHAT_H
 #define P2P_P2PCHAT_H
 
-#include <poll.h>
 #include <stdint.h>
 
 #define P2P_VERSION "0.1"
@@ -19,12 +18,14 @@ struct opts {
 	int verbose;        /* -v */
 };
 
+struct net_poller;
+
 /* A mode (server or client) as the loop sees it. */
 struct mode {
-	/* The fds to poll (revents cleared) and the timeout in ms (-1: none);
-	 * returns how many, or -1 when the mode has finished. */
-	int (*prepare)(void *m, long long now, struct pollfd **fds, int *timeout);
-	/* Handle what poll reported, and any timer that is due. */
+	/* Set what to wait for and the timeout in ms (-1: none); returns the
+	 * poller to wait on, or NULL when the mode has finished. */
+	struct net_poller *(*prepare)(void *m, long long now, int *timeout);
+	/* Handle what the poller reported, and any timer that is due. */
 	void (*dispatch)(void *m, long long now);
 	/* SIGINT, SIGTERM or SIGHUP arrived. */
 	void (*stop)(void *m);
@@ -36,7 +37,7 @@ extern int verbose;
 void logmsg(const char *fmt, ...);
 /* The same, only with -v. */
 void debug(const char *fmt, ...);
-/* Run a mode until it finishes: 0, or -1 if poll failed. */
+/* Run a mode until it finishes: 0, or -1 if waiting failed. */
 int loop_run(const struct mode *md, void *m);
 
 /* The server: the exit status. */

@@ -3,11 +3,12 @@
  * TCP session to its login by that token, sends the newcomer the roster and
  * tells everyone else of every login and logout.  It never sees a chat message.
  *
- * Sessions live in a fixed array whose slot i is polled at pollfd BASE + i, so
- * no lookup is needed between the two.  Output is queued and each session
- * written once at the end of a turn, however many notices it got.  A session
- * that must go is marked (doom) and closed at the end of the turn too, never
- * in the middle of a broadcast.
+ * Sessions live in a fixed array whose slot i is the poller's key BASE + i,
+ * so no lookup is needed between the two.  A notice is written once, into a
+ * log that every session reads from at its own pace; a session is written
+ * once per flush of the log however many notices it missed, and the log
+ * keeps only what someone has yet to take.  A session that must go is marked
+ * (doom) and closed at the end of the turn, never in the middle of a flush.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -35,6 +36,7 @@
 #define RATE_SLOTS    1024   /* addresses the login rate limit remembers */
 #define ACCEPT_PAUSE  100    /* ms without accepting after running out of fds */
 #define TICK          500    /* ms between checks of deadlines and silences */
+#define FLUSH_PACE_MAX 100   /* ms a notice may wait for the next flush */
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
 
@@ -48,8 +50,7 @@ struct session {
 	const char *doom;       /* why it is to be closed; NULL keeps it */
 	char *entry;            /* the user's roster entry, "NAME,EP[,EP2];" */
 	size_t entrylen;
-	int dirty;              /* queued output this turn: on the dirty list */
-	int fresh;              /* logged in this turn: written last */
+	long long told;         /* where it is in the log of notices */
 };
 
 /* A token bucket of logins for one address. */
@@ -69,14 +70,19 @@ struct server {
 	struct session *s;
 	int nsess;
 	size_t out_max;
-	struct pollfd *pfd;
+	int *fd;                 /* per slot: UDP4 ... CONSOLE, then sessions */
+	struct net_poller *poller;
 	struct net_in console;
 	int stopping;
-	int *dirty;              /* sessions with output queued this turn */
-	int ndirty;
+	struct net_out log;      /* notices, once each, until every session has them */
+	long long log_base;      /* the place of log.buf[0] in the stream of notices */
+	long long log_told;      /* the end of the log at the last flush of notices */
+	long long flush_at;      /* when notices are written next, unless idle sooner */
+	int idle;                /* the last wait found nothing to do */
 	int doomed;              /* a session was doomed since the last settle */
 	long long next_tick;     /* when deadlines are checked next */
 	int handshakes;          /* sessions without a hello */
+	int free_hint;           /* every slot below it is in use */
 	long long accept_pause;  /* no accepting until then: out of fds */
 	struct bucket rate[RATE_SLOTS];
 	long long started;
@@ -86,15 +92,24 @@ struct server {
 static int
 fd_of(struct server *sv, int slot)
 {
-	return sv->pfd[slot].fd;
+	return sv->fd[slot];
+}
+
+/* Wait on slot's fd for events: 0, or -1 (the system can watch no more). */
+static int
+watch(struct server *sv, int slot, short events)
+{
+	return net_poller_set(sv->poller, slot, sv->fd[slot], events);
 }
 
 static void
 close_slot(struct server *sv, int slot)
 {
-	if (sv->pfd[slot].fd != -1)
-		close(sv->pfd[slot].fd);
-	sv->pfd[slot].fd = -1;
+	if (sv->fd[slot] != -1) {
+		net_poller_set(sv->poller, slot, -1, 0);
+		close(sv->fd[slot]);
+	}
+	sv->fd[slot] = -1;
 }
 
 /* ---- sockets ---- */
@@ -107,14 +122,14 @@ open_family(struct server *sv, const struct p2p_ep *addr, int udp, int tcp)
 	struct p2p_ep ep = *addr;
 
 	ep.port = sv->port;
-	if ((sv->pfd[udp].fd = net_udp(&ep)) == -1)
+	if ((sv->fd[udp] = net_udp(&ep)) == -1 || watch(sv, udp, POLLIN) == -1)
 		return -1;
 	if (sv->port == 0) {
-		if (net_sockname(sv->pfd[udp].fd, &ep) == -1)
+		if (net_sockname(sv->fd[udp], &ep) == -1)
 			return -1;
 		sv->port = ep.port;
 	}
-	return (sv->pfd[tcp].fd = net_listen(&ep)) == -1 ? -1 : 0;
+	return (sv->fd[tcp] = net_listen(&ep)) == -1 || watch(sv, tcp, POLLIN) == -1 ? -1 : 0;
 }
 
 static int
@@ -140,7 +155,7 @@ open_sockets(struct server *sv)
 			if (r == 0 && open_family(sv, &any6, UDP6, TCP6) == -1 &&
 			    errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL)
 				r = -1;
-			if (r == 0 && sv->pfd[TCP6].fd == -1)
+			if (r == 0 && sv->fd[TCP6] == -1)
 				close_slot(sv, UDP6);
 		}
 		if (r == 0)
@@ -167,50 +182,75 @@ doom(struct server *sv, int i, const char *why)
 	}
 }
 
-/* Queue bytes for session i, to be written at the end of the turn; it is
- * doomed if they do not fit under its cap. */
+static long long
+log_end(const struct server *sv)
+{
+	return sv->log_base + (long long)sv->log.len;
+}
+
+/* Queue bytes of session i's own (its roster); it is doomed if they do not
+ * fit under its cap. */
 static void
 queue(struct server *sv, int i, const char *buf, size_t len)
 {
-	struct session *s = &sv->s[i];
-
-	if (s->doom != NULL)
-		return;
-	if (net_out_add(&s->out, buf, len, sv->out_max) == -1) {
+	if (sv->s[i].doom == NULL && net_out_add(&sv->s[i].out, buf, len, sv->out_max) == -1)
 		doom(sv, i, "output buffer full");
-		return;
-	}
-	if (!s->dirty) {
-		s->dirty = 1;
-		sv->dirty[sv->ndirty++] = i;
-	}
 }
 
+/* Write what session i's socket takes: its own output, then the notices it
+ * has not had, straight from the log; wait to write the rest. */
 static void
 flush(struct server *sv, int i)
 {
-	if (sv->s[i].doom == NULL && fd_of(sv, BASE + i) != -1 &&
-	    net_out_flush(fd_of(sv, BASE + i), &sv->s[i].out) == -1)
+	struct session *s = &sv->s[i];
+	int fd = fd_of(sv, BASE + i), behind;
+	ssize_t n = 0;
+
+	if (s->doom != NULL || fd == -1)
+		return;
+	if (net_out_flush(fd, &s->out) == -1)
+		n = -1;
+	else if (s->out.len == 0 && s->user != -1 && s->told < log_end(sv) &&
+	    (n = net_write(fd, sv->log.buf + (s->told - sv->log_base), (size_t)(log_end(sv) - s->told))) > 0)
+		s->told += n;
+	behind = s->out.len > 0 || (s->user != -1 && s->told < log_end(sv));
+	if (n == -1 || watch(sv, BASE + i, behind ? POLLIN | POLLOUT : POLLIN) == -1)
 		doom(sv, i, strerror(errno));
 }
 
-/* Write what the turn queued: one write per session however many notices
- * it got, and those who logged in this turn last, so that no one hears from
- * a newcomer before hearing that it came. */
+/* Write the notices of the log to every session, each in one write however
+ * many there are, then drop what all have had.  Notices go when the server
+ * has nothing else to do, or else paced by their own cost: after a flush
+ * that took d ms, the next comes d ms later.  So a lone login is told at
+ * once, and a storm of them in a few large writes rather than one per login
+ * per user.  A newcomer's roster goes at once, so it may be heard of a
+ * little after it could speak: a message it sends before its peer knows it
+ * is not acknowledged, and comes again (the client drops it quietly). */
 static void
-flush_dirty(struct server *sv)
+flush_notices(struct server *sv)
 {
-	int pass, k, i;
+	long long start, end = log_end(sv), low = end, t;
+	int i;
 
-	for (pass = 0; pass < 2; pass++)
-		for (k = 0; k < sv->ndirty; k++) {
-			i = sv->dirty[k];
-			if (sv->s[i].fresh != pass)
-				continue;
+	if (sv->log_told == end || ((start = net_now()) < sv->flush_at && !sv->idle))
+		return;
+	for (i = 0; i < sv->nsess; i++) {
+		struct session *s = &sv->s[i];
+
+		if (fd_of(sv, BASE + i) == -1 || s->user == -1 || s->doom != NULL)
+			continue;
+		if (s->told < end && s->out.len == 0)
 			flush(sv, i);
-			sv->s[i].dirty = sv->s[i].fresh = 0;
-		}
-	sv->ndirty = 0;
+		if (end - s->told > (long long)sv->out_max)
+			doom(sv, i, "output buffer full");
+		else if (s->told < low)
+			low = s->told;
+	}
+	net_out_drop(&sv->log, (size_t)(low - sv->log_base));
+	sv->log_base = low;
+	sv->log_told = end;
+	t = net_now() - start;
+	sv->flush_at = start + t + (t < FLUSH_PACE_MAX ? t : FLUSH_PACE_MAX);
 }
 
 /* A user's line: NAME,EP with its LOCAL_EP when that differs. */
@@ -228,22 +268,27 @@ format_user(char *buf, size_t size, enum p2p_type type, const struct roster_user
 	return proto_format(buf, size, &m);
 }
 
-/* Tell every online user but `except` that u came or went. */
+/* Tell every online user that u came or went: the line goes once into the
+ * log of notices, which every session then reads on its own.  Those who see
+ * it appended are the sessions online now; u's own, if it has one, skips it. */
 static void
-broadcast(struct server *sv, enum p2p_type type, const struct roster_user *u, int except)
+broadcast(struct server *sv, enum p2p_type type, const struct roster_user *u)
 {
 	char line[P2P_LINE_MAX + 1];
-	int n = format_user(line, sizeof(line) - 1, type, u), id;
+	int n = format_user(line, sizeof(line) - 1, type, u), i;
 
 	if (n < 0)
 		return;
 	line[n++] = '\n';
-	for (id = roster_next(&sv->users, -1); id != -1; id = roster_next(&sv->users, id)) {
-		const struct roster_user *v = roster_get(&sv->users, id);
-
-		if (v->online && v->sess != except)
-			queue(sv, v->sess, line, (size_t)n);
+	if (net_out_add(&sv->log, line, (size_t)n, (size_t)-1 / 2) == -1) {
+		/* no memory for a notice: no session may go on missing it */
+		for (i = 0; i < sv->nsess; i++)
+			if (fd_of(sv, BASE + i) != -1 && sv->s[i].user != -1)
+				doom(sv, i, "out of memory");
+		return;
 	}
+	if (u->online)
+		sv->s[u->sess].told = log_end(sv);
 }
 
 static void
@@ -255,7 +300,7 @@ end_session(struct server *sv, int i)
 
 	if (u != NULL) {
 		logmsg("%s left (%s)", u->name, s->doom);
-		broadcast(sv, P2P_LOGOUT, u, i);
+		broadcast(sv, P2P_LOGOUT, u);
 		roster_remove(&sv->users, s->user);
 		sv->online--;
 	} else {
@@ -263,6 +308,8 @@ end_session(struct server *sv, int i)
 		sv->handshakes--;
 	}
 	close_slot(sv, BASE + i);
+	if (i < sv->free_hint)
+		sv->free_hint = i;
 	net_in_free(&s->in);
 	net_out_free(&s->out);
 	free(s->entry);
@@ -279,16 +326,17 @@ end_now(struct server *sv, int i, const char *why)
 	end_session(sv, i);
 }
 
-/* End the turn: close every doomed session and write what was queued.
- * A logout may doom another session (its output is full), and so may a
- * failed write, so go round until nothing more is doomed. */
+/* End the turn: close every doomed session and write what was queued, if
+ * its time has come.  A logout may doom another session (its output is
+ * full), and so may a failed write, so go round until nothing more is
+ * doomed. */
 static void
 settle(struct server *sv)
 {
 	int i;
 
 	for (;;) {
-		flush_dirty(sv);
+		flush_notices(sv);
 		if (!sv->doomed)
 			return;
 		sv->doomed = 0;
@@ -349,8 +397,8 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 	sv->handshakes--;
 	sv->logins++;
 	logmsg("%s logged in from %s", u->name, proto_ep_str(&u->ep, eps));
-	sv->s[i].fresh = 1;
-	broadcast(sv, P2P_LOGIN, u, i);
+	broadcast(sv, P2P_LOGIN, u);
+	flush(sv, i); /* the roster goes at once; the others hear with the next notices */
 }
 
 static void
@@ -446,17 +494,23 @@ do_accept(struct server *sv, int lslot, long long now)
 		}
 		if (sv->handshakes >= HANDSHAKE_MAX)
 			crowd_out(sv);
-		for (i = 0; i < sv->nsess && fd_of(sv, BASE + i) != -1; i++)
+		for (i = sv->free_hint; i < sv->nsess && fd_of(sv, BASE + i) != -1; i++)
 			;
-		if (i == sv->nsess || net_in_init(&sv->s[i].in, P2P_LINE_MAX + 1) == -1) {
-			logmsg("refused a connection from %s: too many sessions", proto_ep_str(&peer, eps));
+		sv->free_hint = i;
+		if (i < sv->nsess)
+			sv->fd[BASE + i] = fd;
+		if (i == sv->nsess || watch(sv, BASE + i, POLLIN) == -1) {
+			logmsg("refused a connection from %s: %s", proto_ep_str(&peer, eps),
+			    i == sv->nsess ? "too many sessions" : strerror(errno));
+			if (i < sv->nsess)
+				sv->fd[BASE + i] = -1;
 			close(fd);
 			continue;
 		}
 		if (sv->accept_pause != 0)
 			logmsg("accepting connections again");
 		sv->accept_pause = 0;
-		sv->pfd[BASE + i].fd = fd;
+		net_in_init(&sv->s[i].in, P2P_LINE_MAX + 1);
 		sv->s[i].peer = peer;
 		sv->s[i].user = -1;
 		sv->s[i].deadline = now + HELLO_TIMEOUT;
@@ -713,7 +767,8 @@ console_read(struct server *sv)
 
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
 		/* no console (</dev/null, a service): keep serving */
-		sv->pfd[CONSOLE].fd = -1;
+		net_poller_set(sv->poller, CONSOLE, -1, 0);
+		sv->fd[CONSOLE] = -1;
 		return;
 	}
 	while ((r = net_in_record(&sv->console, "\n", &rec, &len, &term)) != 0) {
@@ -726,34 +781,25 @@ console_read(struct server *sv)
 
 /* ---- the loop's side ---- */
 
-static int
-server_prepare(void *p, long long now, struct pollfd **fds, int *timeout)
+/* What the poller waits on changes where it happens (accept, flush, close);
+ * a turn costs nothing per idle session. */
+static struct net_poller *
+server_prepare(void *p, long long now, int *timeout)
 {
 	struct server *sv = p;
 	long long next = sv->next_tick;
-	int i, top = 0;
+	int i;
 
 	if (sv->stopping)
-		return -1;
-	for (i = 0; i < BASE + sv->nsess; i++) {
-		sv->pfd[i].events = POLLIN;
-		sv->pfd[i].revents = 0;
-	}
-	if (sv->accept_pause > now) {
-		sv->pfd[TCP4].events = sv->pfd[TCP6].events = 0;
-		next = next == -1 || sv->accept_pause < next ? sv->accept_pause : next;
-	}
-	for (i = 0; i < sv->nsess; i++) {
-		if (fd_of(sv, BASE + i) == -1)
-			continue;
-		top = i + 1;
-		if (sv->s[i].out.len > 0)
-			sv->pfd[BASE + i].events |= POLLOUT;
-	}
-	*timeout = next == -1 ? -1 : next <= now ? 0 : (int)(next - now);
-	*fds = sv->pfd;
-	/* up to the last slot in use: poll refuses more fds than may be open */
-	return BASE + top;
+		return NULL;
+	for (i = TCP4; i <= TCP6; i++)
+		if (fd_of(sv, i) != -1)
+			watch(sv, i, sv->accept_pause > now ? 0 : POLLIN);
+	if (sv->accept_pause > now && sv->accept_pause < next)
+		next = sv->accept_pause;
+	/* notices wait: if the wait finds nothing else to do, they go */
+	*timeout = sv->log_told < log_end(sv) || next <= now ? 0 : (int)(next - now);
+	return sv->poller;
 }
 
 /* Every TICK: sessions silent too long, hellos late, logins lapsed. */
@@ -783,26 +829,24 @@ static void
 server_dispatch(void *p, long long now)
 {
 	struct server *sv = p;
-	int i;
+	short re;
+	int k, i;
 
-	for (i = 0; i < sv->nsess; i++) {
-		short re = sv->pfd[BASE + i].revents;
-
-		if (fd_of(sv, BASE + i) == -1)
-			continue;
-		if (re & (POLLIN | POLLHUP | POLLERR))
+	sv->idle = 1;
+	while ((k = net_poller_next(sv->poller, &re)) != -1) {
+		sv->idle = 0;
+		i = k - BASE;
+		if (k >= BASE && re & (POLLIN | POLLHUP | POLLERR))
 			session_read(sv, i, now);
-		if (re & POLLOUT)
+		if (k >= BASE && re & POLLOUT)
 			flush(sv, i);
+		if ((k == UDP4 || k == UDP6) && re & POLLIN)
+			udp_read(sv, k, now);
+		if ((k == TCP4 || k == TCP6) && re & POLLIN && sv->accept_pause <= now)
+			do_accept(sv, k, now);
+		if (k == CONSOLE)
+			console_read(sv);
 	}
-	for (i = UDP4; i <= UDP6; i++)
-		if (sv->pfd[i].revents & POLLIN)
-			udp_read(sv, i, now);
-	for (i = TCP4; i <= TCP6; i++)
-		if (sv->pfd[i].revents & POLLIN && sv->accept_pause <= now)
-			do_accept(sv, i, now);
-	if (sv->pfd[CONSOLE].revents)
-		console_read(sv);
 	if (now >= sv->next_tick)
 		deadlines(sv, now);
 	settle(sv);
@@ -828,17 +872,20 @@ server_run(const struct opts *o)
 	sv.out_max = OUT_BASE + (size_t)o->max_users * (P2P_LINE_MAX / 2);
 	roster_init(&sv.users, o->max_users + PENDING_MAX);
 	sv.s = calloc((size_t)sv.nsess, sizeof(*sv.s));
-	sv.pfd = calloc((size_t)(BASE + sv.nsess), sizeof(*sv.pfd));
-	sv.dirty = calloc((size_t)sv.nsess, sizeof(*sv.dirty));
-	if (sv.s == NULL || sv.pfd == NULL || sv.dirty == NULL || net_in_init(&sv.console, P2P_LINE_MAX + 1) == -1) {
+	sv.fd = malloc((size_t)(BASE + sv.nsess) * sizeof(*sv.fd));
+	sv.poller = net_poller_new(BASE + sv.nsess, 1);
+	net_in_init(&sv.console, P2P_LINE_MAX + 1);
+	for (i = 0; sv.fd != NULL && i < BASE + sv.nsess; i++)
+		sv.fd[i] = -1;
+	if (sv.s == NULL || sv.fd == NULL || sv.poller == NULL) {
 		logmsg("out of memory for %d users", o->max_users);
 		goto out;
 	}
-	for (i = 0; i < BASE + sv.nsess; i++)
-		sv.pfd[i].fd = -1;
 	if (open_sockets(&sv) == -1)
 		goto out;
-	sv.pfd[CONSOLE].fd = STDIN_FILENO;
+	sv.fd[CONSOLE] = STDIN_FILENO;
+	if (watch(&sv, CONSOLE, POLLIN) == -1)
+		sv.fd[CONSOLE] = -1; /* served without a console */
 	sv.started = net_now();
 	logmsg("listening on UDP and TCP port %u (%s%s%s)", (unsigned)sv.port,
 	    fd_of(&sv, UDP4) != -1 ? "IPv4" : "",
@@ -854,12 +901,13 @@ server_run(const struct opts *o)
 			close_slot(&sv, BASE + i);
 		}
 out:
-	for (i = 0; i < CONSOLE && sv.pfd != NULL; i++)
+	for (i = 0; i < CONSOLE && sv.fd != NULL && sv.poller != NULL; i++)
 		close_slot(&sv, i);
 	net_in_free(&sv.console);
 	roster_free(&sv.users);
 	free(sv.s);
-	free(sv.pfd);
-	free(sv.dirty);
+	free(sv.fd);
+	net_poller_free(sv.poller);
+	net_out_free(&sv.log);
 	return status;
 }

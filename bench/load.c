@@ -47,6 +47,7 @@ struct cl {
 	long known;          /* others this client knows of: roster entries and logins */
 	long left;           /* logouts it has heard */
 	long long t0;        /* when its login started */
+	long long sent;      /* when its login datagram or keepalive was last sent */
 	long long t_online;  /* when its roster (or NAMES) was complete */
 };
 
@@ -123,7 +124,6 @@ start(int i)
 {
 	struct cl *c = &cl[i];
 	struct sockaddr_in a, srv;
-	char msg[128];
 
 	c->st = LOGIN;
 	c->known = c->left = 0;
@@ -149,9 +149,11 @@ start(int i)
 	srv.sin_family = AF_INET;
 	srv.sin_port = htons((uint16_t)port);
 	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	snprintf(msg, sizeof(msg), "login,%s,%s:9", c->name, inet_ntoa(a.sin_addr));
+	/* kept in buf (unused until the session), to be sent again if lost */
+	snprintf(c->buf, sizeof(c->buf), "login,%s,%s:9", c->name, inet_ntoa(a.sin_addr));
 	watch(c->udp, i | 1 << 30, EPOLLIN, EPOLL_CTL_ADD);
-	if (sendto(c->udp, msg, strlen(msg), 0, (struct sockaddr *)&srv, sizeof(srv)) == -1)
+	c->sent = c->t0;
+	if (sendto(c->udp, c->buf, strlen(c->buf), 0, (struct sockaddr *)&srv, sizeof(srv)) == -1)
 		die("sendto");
 }
 
@@ -198,7 +200,7 @@ static void
 now_online(struct cl *c)
 {
 	c->st = ONLINE;
-	c->t_online = now_us();
+	c->t_online = c->sent = now_us();
 	online++;
 	inflight--;
 }
@@ -282,11 +284,14 @@ readable(int i)
 		}
 		c->len -= (size_t)(r - c->buf);
 		memmove(c->buf, r, c->len);
+		if ((size_t)n < sizeof(c->buf) / 2)
+			return; /* likely all there was; epoll says if more is waiting */
 	}
 }
 
-/* Keepalives, as real clients send them, so that a long storm does not
- * look like silence to the server. */
+/* Keepalives every 20 s, and logins again after a second without an
+ * answer, as real clients send them: a long storm must not look like silence
+ * to the server, and a datagram lost in a burst must not stall it. */
 static void
 keepalives(void)
 {
@@ -296,7 +301,7 @@ keepalives(void)
 	long long t = now_us();
 	int i;
 
-	if (mode != P2P || t - last < 5000000)
+	if (mode != P2P || t - last < 100000)
 		return;
 	last = t;
 	memset(&srv, 0, sizeof(srv));
@@ -304,10 +309,13 @@ keepalives(void)
 	srv.sin_port = htons((uint16_t)port);
 	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (i = 0; i < ncl; i++)
-		if (cl[i].st == ONLINE && t - cl[i].t_online > 20000000) {
+		if (cl[i].st == LOGIN && t - cl[i].sent > 1000000) {
+			sendto(cl[i].udp, cl[i].buf, strlen(cl[i].buf), 0, (struct sockaddr *)&srv, sizeof(srv));
+			cl[i].sent = t;
+		} else if (cl[i].st == ONLINE && t - cl[i].sent > 20000000) {
 			snprintf(msg, sizeof(msg), "ping,%s", cl[i].name);
 			sendto(cl[i].udp, msg, strlen(msg), 0, (struct sockaddr *)&srv, sizeof(srv));
-			cl[i].t_online = t;
+			cl[i].sent = t;
 		}
 }
 
@@ -326,7 +334,12 @@ run(int (*done)(void))
 			die("epoll_wait");
 		}
 		if (n == 0) {
+			static const char *st[] = { "idle", "login", "connecting", "setup", "online", "gone" };
+
 			fprintf(stderr, "load: nothing for 10 s (%d online)\n", online);
+			for (i = 0; i < ncl; i++)
+				if (cl[i].st != IDLE && cl[i].st != ONLINE)
+					fprintf(stderr, "load: %s is stuck in %s\n", cl[i].name, st[cl[i].st]);
 			exit(1);
 		}
 		for (k = 0; k < n; k++) {

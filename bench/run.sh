@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # bench/run.sh: `make bench` (and `make bench-smoke`).  Runs the p2pchat
-# server and ngircd side by side on loopback, each started here from a
-# configuration written here, drives both with bench/load, and writes the
-# table into bench/RESULTS.md (between its bench markers) and to stdout.
+# server (the default build, which waits with poll, and the epoll build) and
+# ngircd side by side on loopback, each started here from a configuration
+# written here, drives them with bench/load, and writes the table into
+# bench/RESULTS.md (between its bench markers) and to stdout.
 #
-#   bench/run.sh [-s] [N...]    -s: smoke (N=200, 1 run, 5 trials)
+#   bench/run.sh [-s] [N...]       -s: smoke (N=200, 1 run, 5 trials)
+#   bench/run.sh -c REV [N...]     before and after: the server of git
+#                                  revision REV next to this one's (into the
+#                                  "compare" section of RESULTS.md)
 # Environment: RUNS (default 5), TRIALS (default 20).
 cd "$(dirname "$0")/.." || exit 2
 set -u
-smoke=0
+smoke=0 rev=
 [ "${1:-}" = -s ] && smoke=1 && shift
+[ "${1:-}" = -c ] && rev=$2 && shift 2
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 2000 5000 10000)
 runs=${RUNS:-5} trials=${TRIALS:-20}
@@ -31,9 +36,9 @@ rss_kb() {
 	awk '/VmRSS/ { print $2 }' "/proc/$1/status"
 }
 
-start_p2pchat() { # start_p2pchat N: sets PID, PORT
+start_p2pchat() { # start_p2pchat BINARY N: sets PID, PORT
 	PORT=$(free_port)
-	./p2pchat --server -p "$PORT" -b 127.0.0.1 -m $(($1 + 16)) </dev/null 2>"$T/p2p.log" &
+	"$1" --server -p "$PORT" -b 127.0.0.1 -m $(($2 + 16)) </dev/null 2>"$T/p2p.log" &
 	PID=$!
 	until grep -q listening "$T/p2p.log" 2>/dev/null; do sleep 0.05; done
 }
@@ -69,12 +74,17 @@ start_ngircd() {
 # one SERVER N: one run; prints "storm fanout_med fanout_p99 login_med login_p99 rss_per_user_B cpu_s"
 one() {
 	local server=$1 n=$2 rss0 cpu0 out
-	if [ "$server" = p2pchat ]; then start_p2pchat "$n"; else start_ngircd; fi
+	case $server in
+	p2pchat) start_p2pchat ./p2pchat "$n" ;;
+	epoll) start_p2pchat ./p2pchat-epoll "$n" ;;
+	ngircd) start_ngircd ;;
+	*) start_p2pchat "$T/rev/p2pchat" "$n" ;;
+	esac
 	rss0=$(rss_kb "$PID")
 	cpu0=$(cpu_s "$PID")
 	out=$T/out
 	: >"$out"
-	bench/load "$([ "$server" = p2pchat ] && echo p2pchat || echo irc)" "$PORT" "$n" "$trials" >"$out" 2>"$T/load.err" &
+	bench/load "$([ "$server" = ngircd ] && echo irc || echo p2pchat)" "$PORT" "$n" "$trials" >"$out" 2>"$T/load.err" &
 	local lp=$!
 	until grep -q storm_ms "$out" || ! kill -0 $lp 2>/dev/null; do sleep 0.05; done
 	local rss1 cpu1
@@ -92,16 +102,29 @@ one() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 cc -O2 -o bench/load bench/load.c || exit 1
-make -s p2pchat || exit 1
-command -v ngircd >/dev/null || { echo "bench: needs ngircd (apt-get install ngircd)" >&2; exit 1; }
+make -s p2pchat p2pchat-epoll || exit 1
+if [ -n "$rev" ]; then
+	# the reference is the last server; the ratios are it over each other one
+	servers=(p2pchat "$rev") heads=("p2pchat (now)" "p2pchat ($rev)")
+	git worktree add -q --detach "$T/rev" "$rev" && make -s -C "$T/rev" p2pchat || exit 1
+	trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; git worktree remove --force "$T/rev"; rm -rf "$T"' EXIT
+else
+	servers=(p2pchat epoll ngircd) heads=("p2pchat" "p2pchat (epoll)" "ngircd")
+	command -v ngircd >/dev/null || { echo "bench: needs ngircd (apt-get install ngircd)" >&2; exit 1; }
+fi
+ref=${servers[-1]} refhead=${heads[-1]}
 
 table=$T/table
 {
-	echo "| N | measure | p2pchat | ngircd | ngircd / p2pchat |"
-	echo "|---:|---|---:|---:|---:|"
+	printf '| N | measure |'
+	printf ' %s |' "${heads[@]}"
+	for h in "${heads[@]:0:${#heads[@]}-1}"; do printf ' %s / %s |' "$refhead" "$h"; done
+	printf '\n|---:|---|'
+	for h in "${heads[@]}" "${heads[@]:1}"; do printf -- '---:|'; done
+	printf '\n'
 } >"$table"
 for n in "${sizes[@]}"; do
-	for server in p2pchat ngircd; do
+	for server in "${servers[@]}"; do
 		: >"$T/$server.runs"
 		for r in $(seq 1 "$runs"); do
 			one "$server" "$n" >>"$T/$server.runs" || exit 1
@@ -110,19 +133,40 @@ for n in "${sizes[@]}"; do
 	done
 	names=("storm (all online, all told), ms" "fan-out median, ms" "fan-out p99, ms" "login median, ms" \
 		"login p99, ms" "server RSS per user, bytes" "server CPU for the storm, s")
+	ratio() { printf '%.1f' "$(echo "if ($2 > 0) $1 / $2 else 0" | bc -l)"; }
 	for k in 1 2 3 4 5 6 7; do
-		a=$(cut -d' ' -f$k "$T/p2pchat.runs" | median)
-		b=$(cut -d' ' -f$k "$T/ngircd.runs" | median)
-		ratio=$(printf '%.1f' "$(echo "if ($a > 0) $b / $a else 0" | bc -l)")
-		echo "| $n | ${names[$((k - 1))]} | $a | $b | $ratio |" >>"$table"
-	done
+		med=()
+		for server in "${servers[@]}"; do med+=("$(cut -d' ' -f$k "$T/$server.runs" | median)"); done
+		printf '| %s | %s |' "$n" "${names[$((k - 1))]}"
+		printf ' %s |' "${med[@]}"
+		for v in "${med[@]:0:${#med[@]}-1}"; do printf ' %s |' "$(ratio "${med[-1]}" "$v")"; done
+		printf '\n'
+	done >>"$table"
 done
+
+section=$T/section
+if [ -n "$rev" ]; then
+	{
+		echo "<!-- compare: made by bench/run.sh -c -->"
+		echo "## Coordinator: before and after"
+		echo
+		echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores, $(uname -sr)."
+		echo "Command: \`bench/run.sh -c $rev${*:+ $*}\` (RUNS=$runs, TRIALS=$trials): the server"
+		echo "of revision $rev ($(git log -1 --format=%s "$rev" | cut -c1-60)...) next to this one's, both"
+		echo "the default build, driven the same way as in the table above; medians of $runs runs."
+		echo
+		cat "$table"
+		echo "<!-- end of compare -->"
+	} >"$section"
+	cat "$section"
+	bash bench/section.sh compare "$section"
+	exit 0
+fi
 
 # the peer path: two real clients, next to a raw UDP round trip
 peer=$T/peer
 bash bench/peer.sh >"$peer" 2>"$T/peer.err" || { echo "bench: peer: $(cat "$T/peer.err")" >&2; exit 1; }
 
-section=$T/section
 {
 	echo "<!-- bench: made by bench/run.sh -->"
 	echo "## Coordinator: p2pchat and ngircd side by side"
@@ -131,7 +175,8 @@ section=$T/section
 	echo "$(ngircd --version | head -n 1); p2pchat $(./p2pchat --version | cut -d' ' -f2)."
 	echo "Command: \`bench/run.sh$([ $smoke = 1 ] && echo " -s")${*:+ $*}\` (RUNS=$runs, TRIALS=$trials);"
 	echo "each figure is the median of $runs runs; each run's fan-out and login figures are"
-	echo "the median and p99 of $trials trials.  Both servers run on loopback and are driven"
+	echo "the median and p99 of $trials trials.  p2pchat is the default build (waiting with"
+	echo "poll) and the epoll build (make POLLER=epoll).  The servers run on loopback and are driven"
 	echo "by bench/load: p2pchat clients log in over UDP (each from an address of its own in"
 	echo "127/8), open their sessions and read every notice; IRC clients register, JOIN"
 	echo "one channel and read every JOIN.  Storm: N-1 clients, at most 8 logging in at once,"
