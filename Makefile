@@ -15,9 +15,9 @@ P2P_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic $(WERRO
              $(if $(filter epoll,$(POLLER)),-DP2P_EPOLL)
 SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-PURE = proto.c roster.c link.c
+PURE = proto.c roster.c link.c path.c fmt.c
 SRCS = p2pchat.c server.c client.c net.c $(PURE)
-HDRS = p2pchat.h proto.h roster.h net.h link.h
+HDRS = p2pchat.h proto.h roster.h net.h link.h path.h fmt.h
 
 all: p2pchat
 
@@ -28,7 +28,7 @@ p2pchat: $(SRCS) $(HDRS)
 p2pchat-epoll: $(SRCS) $(HDRS)
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -DP2P_EPOLL -o $@ $(SRCS) $(LDFLAGS)
 
-tests/unit: tests/unit.c tests/unit_link.c $(PURE) proto.h roster.h link.h
+tests/unit: tests/unit.c tests/unit_link.c tests/unit_path.c $(PURE) proto.h roster.h link.h path.h fmt.h
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
 # The same program and unit tests under AddressSanitizer and UBSan.
@@ -36,7 +36,7 @@ san/p2pchat: $(SRCS) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
 
-san/unit: tests/unit.c tests/unit_link.c $(PURE) proto.h roster.h link.h
+san/unit: tests/unit.c tests/unit_link.c tests/unit_path.c $(PURE) proto.h roster.h link.h path.h fmt.h
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
@@ -101,7 +101,7 @@ FUZZERS       = proto link roster
 
 fuzz: $(FUZZERS:%=fuzzbin/%)
 
-fuzzbin/%: tests/fuzz/fuzz_%.c $(PURE) proto.h roster.h link.h
+fuzzbin/%: tests/fuzz/fuzz_%.c $(PURE) proto.h roster.h link.h path.h fmt.h
 	@mkdir -p fuzzbin
 	$(FUZZ_CC) $(FUZZFLAGS) $(P2P_CFLAGS) -I. -o $@ $< $(PURE)
 
@@ -121,7 +121,8 @@ t_hostile_session_lines,t_idle_connections_and_slowloris,\
 t_login_again_replaces_a_broken_session,t_max_users_refuses_with_server_full,\
 t_raw_protocol_and_udp_logout,t_server_console,t_server_console_from_a_file,\
 t_server_runs_without_stdin_and_stops_on_signals,t_server_survives_bad_input,\
-t_random_datagrams_harm_no_one,t_server_restart_everyone_comes_back
+t_random_datagrams_harm_no_one,t_server_restart_everyone_comes_back,\
+t_ns_nat_symmetric_nat_goes_by_relay
 
 check: p2pchat tests/unit san/p2pchat san/unit san/p2pchat-epoll
 	@bash tests/run.sh "plain:./p2pchat:./tests/unit" "asan+ubsan:san/p2pchat:san/unit" \

@@ -13,7 +13,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
+#include "fmt.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +23,7 @@
 #include "link.h"
 #include "net.h"
 #include "p2pchat.h"
+#include "path.h"
 #include "roster.h"
 
 #define LOGIN_TRIES    4      /* first login: UDP logins sent before giving up */
@@ -64,9 +65,17 @@ struct client {
 	int refused;               /* a login again was refused: said once */
 	uint16_t tcpport;
 	char token[P2P_TOKEN_LEN + 1];
+	int relay;                 /* the server relays for us */
 	char target[P2P_NAME_MAX + 1];
 	long long noise_t;         /* the start of this period of noise */
 	int noise, hushed;         /* lines said in it, and left unsaid */
+};
+
+/* What the client keeps of a peer it chats with, as its roster entry's data.
+ * The link comes first, so that the data is a pointer to it as well. */
+struct peer {
+	struct link link;
+	struct path path;
 };
 
 /* A line for the user on stdout. */
@@ -76,10 +85,8 @@ say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfmt_line(STDOUT_FILENO, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
 }
 
 static void
@@ -153,7 +160,7 @@ session_lost(struct client *c, const char *why, long long now)
 	if (c->quit == DRAIN) {
 		c->quit = DONE;
 	} else if (!c->been_online) {
-		snprintf(msg, sizeof(msg), "lost the server while logging in: %s", why);
+		fmt(msg, sizeof(msg), "lost the server while logging in: %s", why);
 		fail(c, msg);
 	} else {
 		if (c->st == ONLINE)
@@ -178,8 +185,8 @@ rejected(struct client *c, const char *reason, long long now)
 	proto_escape(reason, strlen(reason), why, sizeof(why));
 	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
 		if (strcmp(reason, known[k][0]) == 0)
-			snprintf(why, sizeof(why), known[k][1], c->o->name);
-	snprintf(msg, sizeof(msg), "login refused: %s", why);
+			fmt(why, sizeof(why), known[k][1], c->o->name);
+	fmt(msg, sizeof(msg), "login refused: %s", why);
 	if (!c->been_online) {
 		fail(c, msg);
 		return;
@@ -197,9 +204,10 @@ accepted(struct client *c, const struct p2p_msg *m, long long now)
 
 	to.port = m->port;
 	strcpy(c->token, m->token);
+	c->relay = m->relay;
 	close_fd(c, TCP);
 	if ((c->pfd[TCP].fd = net_connect(&to)) == -1) {
-		snprintf(msg, sizeof(msg), "cannot connect to the server: %s", strerror(errno));
+		fmt(msg, sizeof(msg), "cannot connect to the server: %s", strerror(errno));
 		session_lost(c, msg, now);
 		return;
 	}
@@ -216,7 +224,7 @@ connected(struct client *c, long long now)
 	int n, id;
 
 	if (net_connected(c->pfd[TCP].fd) == -1) {
-		snprintf(msg, sizeof(msg), "cannot connect to the server's port %u: %s",
+		fmt(msg, sizeof(msg), "cannot connect to the server's port %u: %s",
 		    (unsigned)c->tcpport, strerror(errno));
 		session_lost(c, msg, now);
 		return;
@@ -260,21 +268,24 @@ print_who(struct client *c, const char *prefix)
 	}
 	line[0] = '\0';
 	for (id = next_online(c, -1); id != -1 && o < sizeof(line) - 40; id = next_online(c, id))
-		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s", o ? ", " : "",
+		o += (size_t)fmt(line + o, sizeof(line) - o, "%s%s", o ? ", " : "",
 		    c->peers.u[id].name);
 	say("* %s%d online: %s%s", prefix, n, line, id != -1 ? ", ..." : "");
 }
 
-static struct link *
-link_of(struct roster_user *u)
+/* The peer state of u, made when first needed; NULL when out of memory. */
+static struct peer *
+peer_of(struct client *c, struct roster_user *u)
 {
-	uint32_t sid;
+	struct peer *p = u->data;
+	uint32_t r[2];
 
-	if (u->data == NULL && (u->data = malloc(sizeof(struct link))) != NULL) {
-		net_random(&sid, sizeof(sid));
-		link_init(u->data, sid);
+	if (p == NULL && (p = u->data = malloc(sizeof(*p))) != NULL) {
+		net_random(r, sizeof(r));
+		link_init(&p->link, r[0]);
+		path_init(&p->path, &u->ep, &u->lep, c->relay, r[1]);
 	}
-	return u->data;
+	return p;
 }
 
 /* A user from a roster entry or login notice: online, at that endpoint. */
@@ -292,13 +303,16 @@ peer_set(struct client *c, const struct p2p_msg *m, int quiet)
 	}
 	if (!u->online && !quiet)
 		say("* %s is online", u->name);
-	/* it may be a new incarnation that never saw what is unacknowledged */
-	if (u->data != NULL)
-		link_restart(u->data);
 	u->online = 1;
 	u->mark = 1;
 	roster_set_ep(&c->peers, id, &m->ep);
 	u->lep = m->ep2;
+	/* it may be a new incarnation that never saw what is unacknowledged,
+	 * somewhere else: the path is found again */
+	if (u->data != NULL) {
+		link_restart(u->data);
+		path_init(&((struct peer *)u->data)->path, &u->ep, &u->lep, c->relay, ((struct peer *)u->data)->path.nonce);
+	}
 }
 
 static void
@@ -319,7 +333,7 @@ roster_record(struct client *c, const char *rec, size_t len, char term, long lon
 	int r = proto_roster_record(rec, len, term, &m), id;
 
 	if (r < 0) {
-		snprintf(msg, sizeof(msg), "bad roster from the server: %s", proto_strerror(r));
+		fmt(msg, sizeof(msg), "bad roster from the server: %s", proto_strerror(r));
 		session_lost(c, msg, now);
 	} else if (r == 1) {
 		if (!proto_name_eq(c->o->name, m.name, strlen(m.name)))
@@ -328,7 +342,7 @@ roster_record(struct client *c, const char *rec, size_t len, char term, long lon
 		for (id = next_online(c, -1); id != -1; id = next_online(c, id))
 			if (!c->peers.u[id].mark)
 				peer_left(&c->peers.u[id], now);
-		snprintf(who, sizeof(who), c->been_online ? "back online; " : "logged in as %s; ",
+		fmt(who, sizeof(who), c->been_online ? "back online; " : "logged in as %s; ",
 		    c->o->name);
 		c->st = ONLINE;
 		c->been_online = 1;
@@ -338,10 +352,13 @@ roster_record(struct client *c, const char *rec, size_t len, char term, long lon
 	}
 }
 
+static void punch(struct client *c, struct roster_user *u, long long now, int ask);
+
 static void
 notice(struct client *c, const char *line, size_t len, long long now)
 {
 	char esc[P2P_ESC_MAX(P2P_LINE_MAX)];
+	struct roster_user *u;
 	struct p2p_msg m;
 	int r = proto_parse(line, len, P2P_FROM_SERVER, &m);
 
@@ -351,6 +368,12 @@ notice(struct client *c, const char *line, size_t len, long long now)
 		peer_set(c, &m, 0);
 	} else if (r == 0 && m.type == P2P_LOGOUT) {
 		peer_left(roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name))), now);
+	} else if (r == 0 && m.type == P2P_PUNCH) {
+		/* a peer looks for a path to us: probe it at the same time */
+		debug("%s looks for a path to us", m.name);
+		if ((u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)))) != NULL &&
+		    u->online)
+			punch(c, u, now, 0);
 	} else {
 		proto_escape(line, len, esc, sizeof(esc));
 		logmsg("ignored a line from the server (%s): %s",
@@ -387,27 +410,101 @@ tcp_read(struct client *c, long long now)
 
 /* ---- chat ---- */
 
-/* Send what the link to u has due. */
+/* Send a datagram to u at `to`, or through the server's relay when to is NULL. */
+static void
+send_to(struct client *c, const struct roster_user *u, const struct p2p_ep *to, const char *buf, int n)
+{
+	char wrap[P2P_DGRAM_MAX + 1];
+	struct p2p_msg m;
+
+	if (to == NULL) {
+		memset(&m, 0, sizeof(m));
+		m.type = P2P_RELAY;
+		strcpy(m.name, u->name);
+		m.text = buf;
+		m.textlen = (size_t)n;
+		if ((n = proto_format(wrap, sizeof(wrap), &m)) < 0)
+			return;
+		buf = wrap;
+		to = &c->server;
+	}
+	if (net_sendto(c->pfd[UDP].fd, buf, (size_t)n, to) == -1)
+		debug("send to %s: %s", u->name, strerror(errno));
+}
+
+/* Send what the link to u has due, by the path it has. */
 static void
 pump(struct client *c, struct roster_user *u, long long now)
 {
+	struct peer *p = u->data;
 	char buf[P2P_DGRAM_MAX + 1];
 	int n;
 
-	while ((n = link_output(u->data, c->o->name, now, buf, sizeof(buf))) > 0)
-		if (net_sendto(c->pfd[UDP].fd, buf, (size_t)n, &u->ep) == -1)
-			debug("send to %s: %s", u->name, strerror(errno));
+	while ((n = link_output(&p->link, c->o->name, now, buf, sizeof(buf))) > 0)
+		send_to(c, u, path_dest(&p->path), buf, n);
+}
+
+/* Have the server ask u to probe us now. */
+static void
+ask_punch(struct client *c, const struct roster_user *u)
+{
+	char buf[P2P_NAME_MAX + 8];
+
+	debug("looking for a path to %s", u->name);
+	if (c->st == ONLINE && c->quit == STAYING) {
+		fmt(buf, sizeof(buf), "punch,%s\n", u->name);
+		net_out_add(&c->tout, buf, strlen(buf), OUT_MAX);
+	}
+}
+
+/* Look for a path to u: probe it at once, and, if ask, have the server ask
+ * it to probe us at the same time, so that both NATs let the other in. */
+static void
+punch(struct client *c, struct roster_user *u, long long now, int ask)
+{
+	struct peer *p = peer_of(c, u);
+
+	if (p == NULL || !path_burst(&p->path, now))
+		return;
+	if (ask)
+		ask_punch(c, u);
+}
+
+/* Probe u's candidates if a round is due. */
+static void
+probe(struct client *c, struct roster_user *u, long long now)
+{
+	struct peer *p = u->data;
+	char buf[P2P_NAME_MAX + 24];
+	struct p2p_msg m;
+	uint32_t nonce;
+	int mask, k, n;
+
+	if ((mask = path_round(&p->path, now, &nonce)) == 0)
+		return;
+	if (mask & PATH_ASK)
+		ask_punch(c, u);
+	memset(&m, 0, sizeof(m));
+	m.type = P2P_PROBE;
+	strcpy(m.name, c->o->name);
+	m.sid = nonce;
+	n = proto_format(buf, sizeof(buf), &m);
+	for (k = 0; k < PATH_NCAND && n > 0; k++)
+		if (mask & 1 << k)
+			send_to(c, u, k == PATH_RELAY ? NULL : &p->path.cand[k], buf, n);
 }
 
 static void
 send_chat(struct client *c, struct roster_user *u, const char *text, size_t len, long long now)
 {
-	struct link *l = link_of(u);
+	struct peer *p = peer_of(c, u);
 
-	if (l == NULL || link_send(l, text, len) == -1) {
+	if (p == NULL || link_send(&p->link, text, len) == -1) {
 		logmsg("not sent: too many messages waiting for %s", u->name);
 		return;
 	}
+	if (p->path.burst == 0)
+		punch(c, u, now, 1);
 	pump(c, u, now);
 }
 
@@ -430,7 +527,7 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 {
 	char ack[P2P_DGRAM_MAX + 1], esc[P2P_ESC_MAX(P2P_MSG_MAX)];
 	const char *text;
-	struct link *l = link_of(u);
+	struct link *l = (struct link *)peer_of(c, u);
 	time_t t;
 	struct tm tm;
 	size_t len;
@@ -446,9 +543,10 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 		say("[%02d:%02d:%02d] <%s> %s%s", tm.tm_hour, tm.tm_min, tm.tm_sec, u->name, esc,
 		    cut ? " [cut: too long]" : "");
 	}
-	/* the ack after the line is shown: the reader waits on the line */
+	/* the ack after the line is shown: the reader waits on the line; it
+	 * goes back the way the message came */
 	if (n > 0)
-		net_sendto(c->pfd[UDP].fd, ack, (size_t)n, src);
+		send_to(c, u, src, ack, n);
 }
 
 /* May one more line about a dropped datagram be said?  A flood of junk
@@ -470,36 +568,57 @@ noisy(struct client *c, long long now)
 	return 0;
 }
 
+/* A datagram from a peer: from src, or, when src is NULL, through the relay
+ * from the user `via`. */
 static void
-peer_datagram(struct client *c, const struct p2p_ep *src, const char *buf, size_t len, long long now)
+peer_datagram(struct client *c, const struct p2p_ep *src, const char *via, const char *buf,
+    size_t len, long long now)
 {
-	char eps[P2P_EPSTR_MAX];
+	char eps[P2P_EPSTR_MAX], out[P2P_NAME_MAX + 24];
 	struct roster_user *u;
+	struct peer *p;
 	struct p2p_msg m;
 	int r;
 
 	if ((r = proto_parse(buf, len, P2P_FROM_PEER, &m)) < 0) {
 		if (noisy(c, now))
-			logmsg("dropped a bad datagram from %s: %s", proto_ep_str(src, eps), proto_strerror(r));
+			logmsg("dropped a bad datagram from %s: %s", src ? proto_ep_str(src, eps) : via,
+			    proto_strerror(r));
 		return;
 	}
-	/* a name is only a claim: it must come from that user's endpoint */
 	u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)));
 	if (u == NULL) {
 		/* a newcomer may speak before the server's notice of it arrives:
 		 * unacknowledged, its message comes again */
-		debug("dropped a message from %s: no user %s here (yet)", proto_ep_str(src, eps), m.name);
+		debug("dropped a message from %s: no user %s here (yet)", src ? proto_ep_str(src, eps) : via, m.name);
 		return;
 	}
-	if (!(proto_ep_eq(&u->ep, src) || (u->lep.family && proto_ep_eq(&u->lep, src)))) {
+	/* a name is only a claim: it must come from that user's endpoint, or
+	 * from the relay that knows who sent it */
+	if (src == NULL ? !proto_name_eq(via, m.name, strlen(m.name)) :
+	    !(proto_ep_eq(&u->ep, src) || (u->lep.family && proto_ep_eq(&u->lep, src)))) {
 		if (noisy(c, now))
-			logmsg("dropped a message from %s claiming to be %s", proto_ep_str(src, eps), m.name);
+			logmsg("dropped a message from %s claiming to be %s", src ? proto_ep_str(src, eps) : via, m.name);
 		return;
 	}
+	p = u->data;
 	if (m.type == P2P_ACK) {
-		if (u->data != NULL)
-			link_acked(u->data, &m, now);
-		pump(c, u, now); /* the window may have opened */
+		if (p != NULL) {
+			link_acked(&p->link, &m, now);
+			pump(c, u, now); /* the window may have opened */
+		}
+	} else if (m.type == P2P_PROBE) {
+		debug("probed by %s from %s", u->name, src ? proto_ep_str(src, eps) : "the relay");
+		m.type = P2P_PROBED;
+		strcpy(m.name, c->o->name);
+		if ((r = proto_format(out, sizeof(out), &m)) > 0)
+			send_to(c, u, src, out, r);
+	} else if (m.type == P2P_PROBED) {
+		if (p != NULL && path_answered(&p->path, m.sid, src, now)) {
+			debug("%s: a path opened, %s", u->name, src ? proto_ep_str(src, eps) : "by relay");
+			link_hurry(&p->link);
+			pump(c, u, now);
+		}
 	} else {
 		show_chat(c, u, src, &m);
 	}
@@ -529,8 +648,10 @@ udp_read(struct client *c, long long now)
 				accepted(c, &m, now);
 			else if (c->st == LOGIN && c->quit == STAYING && m.type == P2P_REJECT)
 				rejected(c, m.reason, now);
+			else if (m.type == P2P_RELAY && c->been_online)
+				peer_datagram(c, NULL, m.name, m.text, m.textlen, now);
 		} else if (c->been_online) {
-			peer_datagram(c, &src, buf, (size_t)n, now);
+			peer_datagram(c, &src, NULL, buf, (size_t)n, now);
 		}
 	}
 }
@@ -621,10 +742,32 @@ online(struct client *c, const char *name, size_t len)
 	return u;
 }
 
+/* How datagrams to u go, and their last round trip. */
+static void
+print_path(const struct roster_user *u)
+{
+	static const char *const how[] = { "direct", "LAN", "relay through the server" };
+	const struct peer *p = u->data;
+	char eps[P2P_EPSTR_MAX], rtt[40] = "round trip not measured yet";
+	enum path_via via;
+
+	if (p == NULL || p->path.via == PATH_NONE) {
+		say("* %s: no path yet; chat goes to %s until one answers", u->name, proto_ep_str(&u->ep, eps));
+		return;
+	}
+	via = p->path.via;
+	if (p->path.rtt[via] >= 0)
+		fmt(rtt, sizeof(rtt), "round trip %lld ms", p->path.rtt[via]);
+	say("* %s: %s%s%s%s, %s", u->name, how[via],
+	    via == PATH_PUBLIC && p->path.cand[PATH_LAN].family ? " through NAT" : "",
+	    via != PATH_RELAY ? " to " : "", via != PATH_RELAY ? proto_ep_str(&p->path.cand[via], eps) : "",
+	    rtt);
+}
+
 static void
 say_help(void)
 {
-	say("* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /pending, /help, /quit;");
+	say("* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending, /help, /quit;");
 	say("*   a line without / goes to the /to user; start it with // to send a /");
 }
 
@@ -710,6 +853,11 @@ command(struct client *c, const char *line, size_t len, long long now)
 		print_who(c, "");
 	} else if (is_cmd(line, cmd, "/pending")) {
 		print_pending(c, now);
+	} else if (is_cmd(line, cmd, "/path")) {
+		if (alen == 0)
+			logmsg("usage: /path NAME");
+		else if ((u = online(c, arg, alen)) != NULL)
+			print_path(u);
 	} else if (is_cmd(line, cmd, "/help")) {
 		say_help();
 	} else if (is_cmd(line, cmd, "/quit")) {
@@ -803,8 +951,11 @@ client_prepare(void *p, long long now, int *timeout)
 	}
 	soonest(&t, roster_next_expiry(&c->peers));
 	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
-		if (c->peers.u[id].data != NULL)
+		if (c->peers.u[id].data != NULL) {
 			soonest(&t, link_next(c->peers.u[id].data));
+			if (c->peers.u[id].online)
+				soonest(&t, path_next(&((struct peer *)c->peers.u[id].data)->path));
+		}
 	*timeout = t == -1 ? -1 : t <= now ? 0 : (int)(t - now);
 	for (i = 0; i < NFDS; i++)
 		net_poller_set(c->poller, i, c->pfd[i].fd, c->pfd[i].events);
@@ -815,15 +966,23 @@ client_prepare(void *p, long long now, int *timeout)
 static void
 peer_timers(struct client *c, long long now)
 {
+	const struct link_frag *f;
 	struct roster_user *u;
 	int id;
 
 	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id)) {
 		u = &c->peers.u[id];
-		if (u->data != NULL) {
-			pump(c, u, now);
-			report_failed(u, now, 0);
+		if (u->data == NULL)
+			continue;
+		if (u->online) {
+			/* chat that waits too long for its acks: the path may be gone */
+			if ((f = link_pending(u->data, 0)) != NULL && f->sent != 0 &&
+			    now - f->sent >= PATH_ANSWER)
+				punch(c, u, now, 1);
+			probe(c, u, now);
 		}
+		pump(c, u, now);
+		report_failed(u, now, 0);
 	}
 	while ((id = roster_expired(&c->peers, now)) != -1) {
 		u = &c->peers.u[id];
@@ -847,7 +1006,7 @@ session_timers(struct client *c, long long now)
 		if (c->been_online || c->tries < LOGIN_TRIES) {
 			send_login(c, now);
 		} else {
-			snprintf(msg, sizeof(msg), "no answer from the server at %s", c->o->host);
+			fmt(msg, sizeof(msg), "no answer from the server at %s", c->o->host);
 			fail(c, msg);
 		}
 	} else if ((c->st == CONNECT || c->st == ROSTER) && now >= c->deadline) {
@@ -909,7 +1068,7 @@ setup(struct client *c)
 	int r;
 
 	if ((r = net_resolve(c->o->host, c->o->port, &c->server)) != 0) {
-		snprintf(msg, sizeof(msg), "cannot resolve %s: %s", c->o->host, net_resolve_error(r));
+		fmt(msg, sizeof(msg), "cannot resolve %s: %s", c->o->host, net_resolve_error(r));
 		fail(c, msg);
 		return -1;
 	}
@@ -918,7 +1077,7 @@ setup(struct client *c)
 	any.port = c->o->lport;
 	if ((c->pfd[UDP].fd = net_udp(&any)) == -1 || net_sockname(c->pfd[UDP].fd, &any) == -1 ||
 	    net_route(&c->server, &c->self) == -1) {
-		snprintf(msg, sizeof(msg), "cannot open UDP port %u: %s", (unsigned)c->o->lport, strerror(errno));
+		fmt(msg, sizeof(msg), "cannot open UDP port %u: %s", (unsigned)c->o->lport, strerror(errno));
 		fail(c, msg);
 		return -1;
 	}

@@ -18,7 +18,7 @@
  * be sent again.  Old sids are remembered and ignored, so a late datagram of
  * an earlier stream cannot reset the new one.
  */
-#include <stdio.h>
+#include "fmt.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,7 +155,7 @@ link_output(struct link *l, const char *self, long long now, char *buf, size_t s
 			continue;
 		memset(&m, 0, sizeof(m));
 		m.type = P2P_MSG;
-		snprintf(m.name, sizeof(m.name), "%s", self);
+		fmt(m.name, sizeof(m.name), "%s", self);
 		m.sid = l->sid;
 		m.seq = f->seq;
 		m.first = frag(l, 0)->seq;
@@ -291,6 +291,16 @@ link_restart(struct link *l)
 	}
 }
 
+void
+link_hurry(struct link *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->qlen; i++)
+		if (frag(l, i)->sent != 0 && !frag(l, i)->got)
+			frag(l, i)->due = 0;
+}
+
 const struct link_frag *
 link_pending(const struct link *l, size_t i)
 {
@@ -347,7 +357,7 @@ link_input(struct link *l, const struct p2p_msg *m, const char *self, char *buf,
 		;
 	memset(&a, 0, sizeof(a));
 	a.type = P2P_ACK;
-	snprintf(a.name, sizeof(a.name), "%s", self);
+	fmt(a.name, sizeof(a.name), "%s", self);
 	a.sid = m->sid;
 	a.cum = k - 1;
 	a.seq = m->seq;

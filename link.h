@@ -84,6 +84,8 @@ int link_deliver(struct link *l, const char **text, size_t *len, int *truncated)
 int link_failed(struct link *l, long long now, int all, char *buf, size_t size, size_t *len);
 /* The peer may have restarted: resend every fragment not yet delivered. */
 void link_restart(struct link *l);
+/* A better path opened: what waits for its resend goes now. */
+void link_hurry(struct link *l);
 /* The i-th fragment not yet delivered, or NULL. */
 const struct link_frag *link_pending(const struct link *l, size_t i);
 

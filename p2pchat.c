@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdio.h>
+#include "fmt.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -24,7 +24,7 @@ int verbose;
 static volatile sig_atomic_t got_signal;
 
 static const char usage_text[] =
-    "usage: p2pchat --server [-v] [-p PORT] [-b ADDR] [-m MAXUSERS]\n"
+    "usage: p2pchat --server [-vR] [-p PORT] [-b ADDR] [-m MAXUSERS]\n"
     "       p2pchat --login NAME [-v] [-P LOCALPORT] [HOST[:PORT]]\n";
 
 static const char help_text[] =
@@ -34,12 +34,14 @@ static const char help_text[] =
     "    -p, --port PORT     UDP and TCP port (default 20000; 0: any free port)\n"
     "    -b, --bind ADDR     listen on ADDR only (default: every IPv4 and IPv6 address)\n"
     "    -m, --max-users N   at most N users online (default 1000)\n"
+    "    -R, --no-relay      carry no chat for peers that no direct path joins\n"
     "  --login NAME, -l NAME log in as NAME to HOST (default localhost:20000)\n"
     "    -P, --local-port N  chat from UDP port N (default: any)\n"
     "  -v, --verbose         log protocol detail on stderr\n"
     "  -h, --help            this text;  -V, --version  the version\n"
     "\n"
-    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /pending, /help, /quit.\n"
+    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending, /help,\n"
+    "/quit.\n"
     "Server commands: who, kick NAME, stats, quit.  See p2pchat(1).\n";
 
 static void
@@ -47,8 +49,8 @@ vlog(const char *fmt, va_list ap)
 {
 	char line[1024];
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "p2pchat: %s\n", line);
+	vfmt(line, sizeof(line), fmt, ap);
+	fmt_line(STDERR_FILENO, "p2pchat: %s", line);
 }
 
 void
@@ -81,8 +83,16 @@ usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(fmt, ap);
 	va_end(ap);
-	fputs(usage_text, stderr);
+	fmt_write(STDERR_FILENO, usage_text, strlen(usage_text));
 	exit(EXIT_USAGE);
+}
+
+static void
+help(void)
+{
+	fmt_write(STDOUT_FILENO, usage_text, strlen(usage_text));
+	fmt_write(STDOUT_FILENO, help_text, strlen(help_text));
+	exit(0);
 }
 
 static void
@@ -206,7 +216,7 @@ struct flag {
 static const struct flag flags[] = {
 	{ "server", 's', 0 }, { "login", 'l', 1 }, { "port", 'p', 1 },
 	{ "bind", 'b', 1 }, { "max-users", 'm', 1 }, { "local-port", 'P', 1 },
-	{ "verbose", 'v', 0 }, { "help", 'h', 0 }, { "version", 'V', 0 },
+	{ "verbose", 'v', 0 }, { "help", 'h', 0 }, { "version", 'V', 0 }, { "no-relay", 'R', 0 },
 };
 
 /* The short letter of the flag in argv[*i] at *pos, with its argument. */
@@ -251,7 +261,7 @@ next_flag(int argc, char **argv, int *i, size_t *pos, char **arg)
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
-	int i, server = 0, seen_p = 0, seen_b = 0, seen_m = 0, seen_P = 0, npos = 0;
+	int i, server = 0, seen_p = 0, seen_b = 0, seen_m = 0, seen_R = 0, seen_P = 0, npos = 0;
 	char *arg, *pos[2] = { NULL, NULL };
 	size_t at;
 
@@ -275,8 +285,9 @@ parse_args(int argc, char **argv, struct opts *o)
 			case 'm': o->max_users = (int)number("-m", arg, 1, 100000); seen_m = 1; break;
 			case 'P': o->lport = (uint16_t)number("-P", arg, 1, 65535); seen_P = 1; break;
 			case 'v': verbose = o->verbose = 1; break;
-			case 'h': fputs(usage_text, stdout); fputs(help_text, stdout); exit(0);
-			case 'V': puts("p2pchat " P2P_VERSION); exit(0);
+			case 'R': o->no_relay = 1; seen_R = 1; break;
+			case 'h': help(); break;
+			case 'V': fmt_line(STDOUT_FILENO, "p2pchat " P2P_VERSION); exit(0);
 			}
 		} while (at != 0);
 	}
@@ -289,8 +300,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			usage("-P is for a client");
 		return;
 	}
-	if (seen_p || seen_b || seen_m)
-		usage("-p, -b and -m are for the server; a client names it as HOST:PORT");
+	if (seen_p || seen_b || seen_m || seen_R)
+		usage("-p, -b, -m and -R are for the server; a client names it as HOST:PORT");
 	if (npos > 1)
 		usage("one server only, not \"%s\" too", pos[1]);
 	if (!proto_valid_name(o->name, strlen(o->name))) {

@@ -16,6 +16,7 @@ struct opts {
 	uint16_t lport;     /* -P: the client's UDP port, 0 for any */
 	int max_users;      /* -m */
 	int verbose;        /* -v */
+	int no_relay;       /* -R: the server relays no chat */
 };
 
 struct net_poller;

@@ -10,7 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdio.h>
+#include "fmt.h"
 #include <string.h>
 #include <sys/socket.h>
 
@@ -211,18 +211,51 @@ proto_parse_ep(const char *s, size_t len, struct p2p_ep *ep)
 	return parse_port(colon + 1, (size_t)(s + len - colon - 1), &ep->port);
 }
 
+/* An IPv6 address as RFC 5952 writes it: hex groups without leading
+ * zeros, the longest run of two or more zero groups (the first of equals)
+ * as "::", and an IPv4-mapped address with its IPv4 part dotted. */
+static void
+format_v6(char *host, size_t size, const unsigned char *a)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	int g, best = -1, blen = 1, run, o = 0;
+
+	if (memcmp(a, mapped, 12) == 0) {
+		fmt(host, size, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+		return;
+	}
+	for (g = 0; g < 8; g += run ? run : 1) {
+		for (run = 0; g + run < 8 && a[2 * (g + run)] == 0 && a[2 * (g + run) + 1] == 0; run++)
+			;
+		if (run > blen)
+			best = g, blen = run;
+	}
+	for (g = 0; g < 8; g++) {
+		if (g == best) {
+			o += fmt(host + o, size - (size_t)o, "::");
+			g += blen - 1;
+			continue;
+		}
+		o += fmt(host + o, size - (size_t)o, "%s%x", o > 0 && host[o - 1] != ':' ? ":" : "",
+		    (unsigned)(a[2 * g] << 8 | a[2 * g + 1]));
+	}
+}
+
 int
 proto_format_ep(char *buf, size_t size, const struct p2p_ep *ep)
 {
-	char host[INET6_ADDRSTRLEN];
+	char host[P2P_EPSTR_MAX];
+	const unsigned char *a = ep->addr;
 	int n;
 
-	if (inet_ntop(ep->family, ep->addr, host, sizeof(host)) == NULL)
+	if (ep->family == AF_INET6) {
+		format_v6(host, sizeof(host), a);
+		n = fmt(buf, size, "[%s]:%u", host, (unsigned)ep->port);
+	} else if (ep->family == AF_INET) {
+		n = fmt(buf, size, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], (unsigned)ep->port);
+	} else {
 		return -1;
-	if (ep->family == AF_INET6)
-		n = snprintf(buf, size, "[%s]:%u", host, (unsigned)ep->port);
-	else
-		n = snprintf(buf, size, "%s:%u", host, (unsigned)ep->port);
+	}
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
@@ -309,6 +342,18 @@ get_user(const struct field *f, int n, struct p2p_msg *m)
 	return 0;
 }
 
+/* relay,NAME,DATAGRAM: the datagram is the rest, commas and all */
+static int
+get_relay(const struct field *f, int n, struct p2p_msg *m)
+{
+	m->type = P2P_RELAY;
+	if (n < 3 || f[2].len == 0)
+		return -P2P_EFIELDS;
+	m->text = f[2].s;
+	m->textlen = (size_t)(f[n - 1].s + f[n - 1].len - f[2].s);
+	return get_name(&f[1], m->name);
+}
+
 static int
 parse_client(const struct field *f, int n, struct p2p_msg *m)
 {
@@ -322,11 +367,15 @@ parse_client(const struct field *f, int n, struct p2p_msg *m)
 		m->type = P2P_LOGOUT;
 	else if (is(&f[0], "ping"))
 		m->type = P2P_PING;
+	else if (is(&f[0], "punch"))
+		m->type = P2P_PUNCH;
+	else if (is(&f[0], "relay"))
+		return get_relay(f, n, m);
 	else
 		return -P2P_ETYPE;
-	if (n != (m->type == P2P_PING ? 2 : 3))
+	if (n != (m->type == P2P_PING || m->type == P2P_PUNCH ? 2 : 3))
 		return -P2P_EFIELDS;
-	if ((r = get_name(&f[1], m->name)) < 0 || m->type == P2P_PING)
+	if ((r = get_name(&f[1], m->name)) < 0 || m->type == P2P_PING || m->type == P2P_PUNCH)
 		return r;
 	if (m->type == P2P_HELLO)
 		return get_token(&f[2], m->token);
@@ -345,6 +394,7 @@ parse_server(const struct field *f, int n, struct p2p_msg *m)
 			return -P2P_EFIELDS;
 		if ((r = parse_port(f[1].s, f[1].len, &m->port)) < 0)
 			return r;
+		m->relay = n >= 4 && is(&f[3], "relay");
 		return get_token(&f[2], m->token);
 	}
 	if (is(&f[0], "Reject")) {
@@ -362,6 +412,12 @@ parse_server(const struct field *f, int n, struct p2p_msg *m)
 	if (is(&f[0], "pong")) {
 		m->type = P2P_PONG;
 		return 0;
+	}
+	if (is(&f[0], "relay"))
+		return get_relay(f, n, m);
+	if (is(&f[0], "punch")) {
+		m->type = P2P_PUNCH;
+		return n < 2 ? -P2P_EFIELDS : get_name(&f[1], m->name);
 	}
 	if (is(&f[0], "login"))
 		m->type = P2P_LOGIN;
@@ -400,7 +456,8 @@ get_seq(const struct field *f, uint32_t *seq)
 	return parse_num(f->s, f->len, UINT32_MAX, seq) == -1 ? -P2P_ESEQ : 0;
 }
 
-/* msg,NAME,SID,SEQ,FIRST,TEXT and part,...; ack,NAME,SID,CUM,SEQ */
+/* msg,NAME,SID,SEQ,FIRST,TEXT and part,...; ack,NAME,SID,CUM,SEQ;
+ * probe,NAME,NONCE and probed,NAME,NONCE */
 static int
 parse_peer(const struct field *f, int n, struct p2p_msg *m)
 {
@@ -415,10 +472,15 @@ parse_peer(const struct field *f, int n, struct p2p_msg *m)
 		m->type = P2P_ACK;
 		if (n != 5)
 			return -P2P_EFIELDS;
+	} else if (is(&f[0], "probe") || is(&f[0], "probed")) {
+		m->type = f[0].len == 5 ? P2P_PROBE : P2P_PROBED;
+		if (n != 3)
+			return -P2P_EFIELDS;
 	} else {
 		return -P2P_ETYPE;
 	}
-	if ((r = get_name(&f[1], m->name)) < 0 || (r = get_sid(&f[2], &m->sid)) < 0)
+	if ((r = get_name(&f[1], m->name)) < 0 || (r = get_sid(&f[2], &m->sid)) < 0 ||
+	    m->type == P2P_PROBE || m->type == P2P_PROBED)
 		return r;
 	if (m->type == P2P_ACK) {
 		if ((r = get_seq(&f[3], &m->cum)) < 0)
@@ -508,36 +570,48 @@ proto_format(char *buf, size_t size, const struct p2p_msg *m)
 	}
 	switch (m->type) {
 	case P2P_LOGIN:
-		n = snprintf(buf, size, "login,%s,%s%s", m->name, ep, ep2);
+		n = fmt(buf, size, "login,%s,%s%s", m->name, ep, ep2);
 		break;
 	case P2P_LOGOUT:
-		n = snprintf(buf, size, "logout,%s,%s%s", m->name, ep, ep2);
+		n = fmt(buf, size, "logout,%s,%s%s", m->name, ep, ep2);
 		break;
 	case P2P_ENTRY:
-		n = snprintf(buf, size, "%s,%s%s", m->name, ep, ep2);
+		n = fmt(buf, size, "%s,%s%s", m->name, ep, ep2);
 		break;
 	case P2P_ACCEPT:
-		n = snprintf(buf, size, "Accept,%u,%s", (unsigned)m->port, m->token);
+		n = fmt(buf, size, "Accept,%u,%s%s", (unsigned)m->port, m->token, m->relay ? ",relay" : "");
 		break;
 	case P2P_REJECT:
-		n = snprintf(buf, size, "Reject,%s", m->reason);
+		n = fmt(buf, size, "Reject,%s", m->reason);
 		break;
 	case P2P_HELLO:
-		n = snprintf(buf, size, "hello,%s,%s", m->name, m->token);
+		n = fmt(buf, size, "hello,%s,%s", m->name, m->token);
 		break;
 	case P2P_PING:
-		n = snprintf(buf, size, "ping,%s", m->name);
+		n = fmt(buf, size, "ping,%s", m->name);
 		break;
 	case P2P_PONG:
-		n = snprintf(buf, size, "pong");
+		n = fmt(buf, size, "pong");
+		break;
+	case P2P_PUNCH:
+		n = fmt(buf, size, "punch,%s", m->name);
+		break;
+	case P2P_PROBE:
+	case P2P_PROBED:
+		n = fmt(buf, size, "%s,%s,%08lx", m->type == P2P_PROBE ? "probe" : "probed",
+		    m->name, (unsigned long)m->sid);
 		break;
 	case P2P_ACK:
-		n = snprintf(buf, size, "ack,%s,%08lx,%lu,%lu", m->name, (unsigned long)m->sid,
+		n = fmt(buf, size, "ack,%s,%08lx,%lu,%lu", m->name, (unsigned long)m->sid,
 		    (unsigned long)m->cum, (unsigned long)m->seq);
 		break;
 	case P2P_MSG:
-		n = snprintf(buf, size, "%s,%s,%08lx,%lu,%lu,", m->more ? "part" : "msg", m->name,
-		    (unsigned long)m->sid, (unsigned long)m->seq, (unsigned long)m->first);
+	case P2P_RELAY:
+		if (m->type == P2P_RELAY)
+			n = fmt(buf, size, "relay,%s,", m->name);
+		else
+			n = fmt(buf, size, "%s,%s,%08lx,%lu,%lu,", m->more ? "part" : "msg", m->name,
+			    (unsigned long)m->sid, (unsigned long)m->seq, (unsigned long)m->first);
 		if (n < 0 || (size_t)n + m->textlen >= size)
 			return -1;
 		memcpy(buf + n, m->text, m->textlen);
@@ -561,12 +635,12 @@ proto_escape(const char *in, size_t len, char *out, size_t size)
 	while (i < len) {
 		at = i;
 		if (utf8_next(s, len, &i, &c) == -1) {
-			snprintf(piece, sizeof(piece), "\\x%02x", s[at]);
+			fmt(piece, sizeof(piece), "\\x%02x", s[at]);
 			i = at + 1;
 		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(piece, sizeof(piece), "\\x%02x", (unsigned)c);
+			fmt(piece, sizeof(piece), "\\x%02x", (unsigned)c);
 		} else if ((c >= 0x80 && c <= 0x9f) || is_bidi(c)) {
-			snprintf(piece, sizeof(piece), "\\u%04x", (unsigned)c);
+			fmt(piece, sizeof(piece), "\\u%04x", (unsigned)c);
 		} else {
 			piece[0] = '\0';
 		}

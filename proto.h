@@ -41,7 +41,13 @@ enum p2p_type {
 	P2P_PING,    /* ping,NAME             client keepalive (UDP) */
 	P2P_PONG,    /* pong                  the server's answer */
 	P2P_MSG,     /* msg,NAME,SID,SEQ,FIRST,TEXT (part,... when more follows) */
-	P2P_ACK      /* ack,NAME,SID,CUM,SEQ  chat, peer to peer (UDP) */
+	P2P_ACK,     /* ack,NAME,SID,CUM,SEQ  chat, peer to peer (UDP) */
+	P2P_PROBE,   /* probe,NAME,NONCE      a path probe, peer to peer (UDP) */
+	P2P_PROBED,  /* probed,NAME,NONCE     its answer, to where the probe came from */
+	P2P_PUNCH,   /* punch,NAME            (TCP) client: open a path to NAME;
+	                                      server: NAME wants a path to you */
+	P2P_RELAY    /* relay,NAME,DATAGRAM   (UDP) client: pass it to NAME;
+	                                      server: NAME sent it */
 };
 
 /* Which side sent a message decides how strictly it is read. */
@@ -58,13 +64,14 @@ struct p2p_msg {
 	struct p2p_ep ep2;   /* second endpoint of a notice or entry; family 0 if none */
 	char token[P2P_TOKEN_LEN + 1];
 	uint16_t port;       /* Accept */
+	int relay;           /* Accept: the server relays for peers with no direct path */
 	char reason[P2P_REASON_MAX + 1];
-	uint32_t sid;        /* msg, ack: the sender's stream */
+	uint32_t sid;        /* msg, ack: the sender's stream; probe, probed: the nonce */
 	uint32_t seq;        /* msg: this fragment; ack: the fragment acknowledged */
 	uint32_t first;      /* msg: the oldest fragment not yet delivered */
 	uint32_t cum;        /* ack: every fragment up to this one is received */
 	int more;            /* msg: a "part": the message goes on in the next */
-	const char *text;    /* msg: points into the parsed buffer, not NUL-ended */
+	const char *text;    /* msg, relay: points into the parsed buffer, not NUL-ended */
 	size_t textlen;
 };
 

@@ -12,7 +12,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdio.h>
+#include "fmt.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -37,8 +37,18 @@
 #define ACCEPT_PAUSE  100    /* ms without accepting after running out of fds */
 #define TICK          500    /* ms between checks of deadlines and silences */
 #define FLUSH_PACE_MAX 100   /* ms a notice may wait for the next flush */
+#define PUNCH_BURST   20     /* punch requests a session may send at once, */
+#define PUNCH_RATE    2      /* then per second */
+#define RELAY_BURST   65536  /* bytes a user may have relayed at once, */
+#define RELAY_RATE    32768  /* then per second */
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
+
+/* A token bucket: what may be spent, refilled over time. */
+struct rate {
+	long long t;            /* when it was last filled; 0: never, so full */
+	long long milli;        /* thousandths of a unit */
+};
 
 struct session {
 	struct p2p_ep peer;
@@ -51,14 +61,14 @@ struct session {
 	char *entry;            /* the user's roster entry, "NAME,EP[,EP2];" */
 	size_t entrylen;
 	long long told;         /* where it is in the log of notices */
+	struct rate punch, relay;
 };
 
-/* A token bucket of logins for one address. */
+/* Logins from one address. */
 struct bucket {
 	int family;
 	unsigned char addr[16];
-	long long t;            /* when it was last filled */
-	long tokens;            /* thousandths of a login */
+	struct rate r;
 	int warned;
 };
 
@@ -87,6 +97,7 @@ struct server {
 	struct bucket rate[RATE_SLOTS];
 	long long started;
 	unsigned long logins, refused, dgrams, bad, sessions, limited, crowded;
+	unsigned long relayed, relayed_bytes, unrelayed, punches;
 };
 
 static int
@@ -110,6 +121,21 @@ close_slot(struct server *sv, int slot)
 		close(sv->fd[slot]);
 	}
 	sv->fd[slot] = -1;
+}
+
+/* Spend units from r, which holds up to burst and gains per_s a second:
+ * 1, or 0 when it has too few. */
+static int
+take(struct rate *r, long long now, long burst, long per_s, long units)
+{
+	r->milli = r->t == 0 ? burst * 1000LL : r->milli + (now - r->t) * per_s;
+	if (r->milli > burst * 1000LL)
+		r->milli = burst * 1000LL;
+	r->t = now;
+	if (r->milli < units * 1000LL)
+		return 0;
+	r->milli -= units * 1000LL;
+	return 1;
 }
 
 /* ---- sockets ---- */
@@ -401,6 +427,30 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 	flush(sv, i); /* the roster goes at once; the others hear with the next notices */
 }
 
+/* Session i's user wants a path to m->name: tell that user to probe it now,
+ * so that both send at once and their NATs let each other in. */
+static void
+do_punch(struct server *sv, int i, const struct p2p_msg *m, long long now)
+{
+	struct roster_user *u = roster_get(&sv->users, sv->s[i].user);
+	struct roster_user *v = roster_get(&sv->users, roster_find(&sv->users, m->name, strlen(m->name)));
+	char line[P2P_NAME_MAX + 8];
+
+	if (v == NULL || !v->online || v->sess == i) {
+		debug("%s: no one to punch to as %s", u->name, m->name);
+		return;
+	}
+	if (!take(&sv->s[i].punch, now, PUNCH_BURST, PUNCH_RATE, 1)) {
+		sv->limited++;
+		debug("%s: too many punch requests", u->name);
+		return;
+	}
+	sv->punches++;
+	fmt(line, sizeof(line), "punch,%s\n", u->name);
+	queue(sv, v->sess, line, strlen(line));
+	flush(sv, v->sess);
+}
+
 static void
 session_line(struct server *sv, int i, const char *line, size_t len, long long now)
 {
@@ -425,6 +475,8 @@ session_line(struct server *sv, int i, const char *line, size_t len, long long n
 			do_hello(sv, i, &m);
 	} else if (r == 0 && m.type == P2P_LOGOUT && strcmp(m.name, u->name) == 0) {
 		doom(sv, i, "quit");
+	} else if (r == 0 && m.type == P2P_PUNCH) {
+		do_punch(sv, i, &m, now);
 	} else {
 		sv->bad++;
 		logmsg("%s: ignored a line: %s", u->name, r < 0 ? proto_strerror(r) : "unexpected message");
@@ -516,6 +568,7 @@ do_accept(struct server *sv, int lslot, long long now)
 		sv->s[i].deadline = now + HELLO_TIMEOUT;
 		sv->s[i].heard = now;
 		sv->s[i].doom = NULL;
+		sv->s[i].punch.t = sv->s[i].relay.t = 0;
 		sv->handshakes++;
 		sv->sessions++;
 		net_keepalive(fd, SILENCE / 1000);
@@ -525,6 +578,38 @@ do_accept(struct server *sv, int lslot, long long now)
 }
 
 /* ---- UDP ---- */
+
+/* A datagram for the user m->name from the one online at src, whose peers
+ * cannot reach it directly: passed on, and never more than the rate allows.
+ * The server sees only what the peers send each other (sealed, with
+ * encryption). */
+static void
+do_relay(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p_msg *m,
+    size_t inlen, long long now)
+{
+	struct roster_user *u = roster_get(&sv->users, roster_find_ep(&sv->users, src));
+	struct roster_user *v = roster_get(&sv->users, roster_find(&sv->users, m->name, strlen(m->name)));
+	char buf[P2P_DGRAM_MAX + P2P_NAME_MAX + 1], eps[P2P_EPSTR_MAX];
+	struct p2p_msg out = *m;
+	int n, to;
+
+	if (u == NULL || !u->online || v == NULL || !v->online || v == u || sv->o->no_relay ||
+	    !take(&sv->s[u->sess].relay, now, RELAY_BURST, RELAY_RATE, (long)inlen)) {
+		sv->unrelayed++;
+		debug("not relayed: %s from %s", m->name, proto_ep_str(src, eps));
+		return;
+	}
+	strcpy(out.name, u->name);
+	if ((n = proto_format(buf, sizeof(buf), &out)) < 0 || n > P2P_DGRAM_MAX) {
+		sv->unrelayed++;
+		return;
+	}
+	to = v->ep.family == AF_INET6 ? UDP6 : UDP4;
+	if (net_sendto(fd_of(sv, fd_of(sv, to) != -1 ? to : slot), buf, (size_t)n, &v->ep) == -1)
+		debug("relay to %s: %s", v->name, strerror(errno));
+	sv->relayed++;
+	sv->relayed_bytes += (unsigned long)n;
+}
 
 /* May src send another login now?  A token bucket per address; a slot
  * taken by another address is simply reused (nothing fancy: an attacker who
@@ -543,14 +628,8 @@ login_allowed(struct server *sv, const struct p2p_ep *src, long long now)
 		memset(b, 0, sizeof(*b));
 		b->family = src->family;
 		memcpy(b->addr, src->addr, alen);
-		b->tokens = LOGIN_BURST * 1000L;
-		b->t = now;
 	}
-	b->tokens += (long)(now - b->t) * LOGIN_RATE;
-	if (b->tokens > LOGIN_BURST * 1000L)
-		b->tokens = LOGIN_BURST * 1000L;
-	b->t = now;
-	if (b->tokens < 1000) {
+	if (!take(&b->r, now, LOGIN_BURST, LOGIN_RATE, 1)) {
 		char eps[P2P_EPSTR_MAX];
 
 		if (!b->warned++)
@@ -558,7 +637,6 @@ login_allowed(struct server *sv, const struct p2p_ep *src, long long now)
 		sv->limited++;
 		return 0;
 	}
-	b->tokens -= 1000;
 	b->warned = 0;
 	return 1;
 }
@@ -586,7 +664,7 @@ refuse(struct server *sv, int slot, const struct p2p_ep *src, const char *name,
 
 	memset(&m, 0, sizeof(m));
 	m.type = P2P_REJECT;
-	snprintf(m.reason, sizeof(m.reason), "%s", reason);
+	fmt(m.reason, sizeof(m.reason), "%s", reason);
 	sv->refused++;
 	logmsg("refused login%s%s from %s: %s", name ? " of " : "", name ? name : "",
 	    proto_ep_str(src, eps), reason);
@@ -627,12 +705,13 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 		roster_set_ep(&sv->users, id, src);
 		u->lep = m->ep;
 		for (k = 0; k < (int)sizeof(rnd); k++)
-			snprintf(u->token + 2 * k, 3, "%02x", rnd[k]);
+			fmt(u->token + 2 * k, 3, "%02x", rnd[k]);
 	}
 	u->expires = now + TOKEN_TTL;
 	memset(&a, 0, sizeof(a));
 	a.type = P2P_ACCEPT;
 	a.port = sv->port;
+	a.relay = !sv->o->no_relay;
 	strcpy(a.token, u->token);
 	reply(sv, slot, src, &a, inlen);
 }
@@ -691,6 +770,8 @@ udp_read(struct server *sv, int slot, long long now)
 			do_login(sv, slot, &src, &m, (size_t)n, now);
 		} else if (r == 0 && (m.type == P2P_LOGOUT || m.type == P2P_PING)) {
 			do_udp_user(sv, slot, &src, &m, (size_t)n, now);
+		} else if (r == 0 && m.type == P2P_RELAY) {
+			do_relay(sv, slot, &src, &m, (size_t)n, now);
 		} else {
 			sv->bad++;
 			/* a login we cannot read still deserves an answer */
@@ -709,12 +790,12 @@ cmd_who(struct server *sv)
 	char eps[P2P_EPSTR_MAX], leps[P2P_EPSTR_MAX];
 	int id;
 
-	printf("%d online\n", sv->online);
+	fmt_line(STDOUT_FILENO, "%d online", sv->online);
 	for (id = roster_next(&sv->users, -1); id != -1; id = roster_next(&sv->users, id)) {
 		const struct roster_user *u = roster_get(&sv->users, id);
 
 		if (u->online)
-			printf("  %s %s %s\n", u->name, proto_ep_str(&u->ep, eps), proto_ep_str(&u->lep, leps));
+			fmt_line(STDOUT_FILENO, "  %s %s %s", u->name, proto_ep_str(&u->ep, eps), proto_ep_str(&u->lep, leps));
 	}
 }
 
@@ -736,25 +817,26 @@ console_line(struct server *sv, char *line, size_t len)
 		if (u != NULL && u->online)
 			doom(sv, u->sess, "kicked");
 		else
-			printf("%s is not online\n", esc);
+			fmt_line(STDOUT_FILENO, "%s is not online", esc);
 	} else if (strcmp(line, "stats") == 0) {
 		for (i = 0, open = 0; i < sv->nsess; i++)
 			open += fd_of(sv, BASE + i) != -1;
-		printf("online %d, pending %d, sessions %d, logins %lu, refused %lu, "
+		fmt_line(STDOUT_FILENO, "online %d, pending %d, sessions %d, logins %lu, refused %lu, "
 		    "rate-limited %lu, datagrams %lu, bad input %lu, connections %lu, "
-		    "crowded out %lu, uptime %llds\n",
+		    "crowded out %lu, punches %lu, relayed %lu (%lu bytes), not relayed %lu%s, "
+		    "uptime %llds",
 		    sv->online, sv->users.count - sv->online, open, sv->logins,
 		    sv->refused, sv->limited, sv->dgrams, sv->bad, sv->sessions, sv->crowded,
-		    (net_now() - sv->started) / 1000);
+		    sv->punches, sv->relayed, sv->relayed_bytes, sv->unrelayed,
+		    sv->o->no_relay ? " (relay off)" : "", (net_now() - sv->started) / 1000);
 	} else if (strcmp(line, "quit") == 0) {
 		sv->stopping = 1;
 	} else if (strcmp(line, "help") == 0) {
-		printf("commands: who, kick NAME, stats, quit\n");
+		fmt_line(STDOUT_FILENO, "commands: who, kick NAME, stats, quit");
 	} else if (len > 0) {
 		proto_escape(line, len, esc, sizeof(esc));
-		printf("unknown command: %s (try help)\n", esc);
+		fmt_line(STDOUT_FILENO, "unknown command: %s (try help)", esc);
 	}
-	fflush(stdout);
 }
 
 static void
@@ -773,7 +855,7 @@ console_read(struct server *sv)
 	}
 	while ((r = net_in_record(&sv->console, "\n", &rec, &len, &term)) != 0) {
 		if (r == -1)
-			printf("line too long\n");
+			fmt_line(STDOUT_FILENO, "line too long");
 		else
 			console_line(sv, rec, len);
 	}

@@ -441,6 +441,144 @@ t_ns_vanished_host_is_seen_leaving() {
 	return 0
 }
 
+# ---- NAT traversal: homes behind routers that masquerade (network namespaces) ----
+
+t_ns_nat_two_homes_chat_directly() {
+	need_root
+	internet
+	home 2
+	home 3
+	host 2 alice
+	host 3 bob
+	server_counters
+	IN_NS=$WAN start_server
+	IN_NS=p2pt-alice-$$ start_client alice
+	IN_NS=p2pt-bob-$$ start_client bob
+	wait_for "$T/alice.out" '^\* bob is online$' || fail "bob"
+	chat_both_ways alice bob 1 20
+	say alice "/path bob"
+	wait_for "$T/alice.out" '^\* bob: direct through NAT to 10\.77\.0\.3:[0-9]+, round trip [0-9]+ ms$' ||
+		fail "path: $(grep '\* bob:' "$T/alice.out")"
+	# the chat went from home to home: the server saw none of it
+	[ "$(nft_count "$WAN" chat)" = 0 ] || fail "chat reached the server"
+	[ "$(nft_count "$WAN" relayed)" = 0 ] || fail "chat went through the relay"
+	[ "$(server_stat relayed)" = 0 ] || fail "the server relayed"
+	out=$(nft_count "p2pt-r2-$$" out_chat)
+	[ "$out" -ge 20 ] || fail "only $out chat datagrams left alice's home"
+	echo "    $out chat datagrams left alice's home for bob's; the server relayed none"
+}
+
+t_ns_nat_same_home_uses_the_lan() {
+	need_root
+	internet
+	home 2
+	host 2 alice
+	host 2 carol
+	server_counters
+	IN_NS=$WAN start_server
+	IN_NS=p2pt-alice-$$ start_client alice
+	IN_NS=p2pt-carol-$$ start_client carol
+	wait_for "$T/alice.out" '^\* carol is online$' || fail "carol"
+	chat_both_ways alice carol 1 20
+	say carol "/path alice"
+	wait_for "$T/carol.out" '^\* alice: LAN to 192\.168\.2\.[0-9]+:[0-9]+, round trip [0-9]+ ms$' ||
+		fail "path: $(grep '\* alice:' "$T/carol.out")"
+	# no hairpin through the router: the chat stayed on the LAN
+	[ "$(nft_count "p2pt-r2-$$" out_chat)" = 0 ] || fail "chat left the home"
+	[ "$(nft_count "$WAN" relayed)" = 0 ] || fail "chat went through the relay"
+}
+
+t_ns_nat_symmetric_nat_goes_by_relay() {
+	need_root
+	internet
+	home 2
+	home 4 random
+	host 2 bob
+	host 4 dave
+	server_counters
+	IN_NS=$WAN start_server
+	IN_NS=p2pt-bob-$$ start_client bob
+	IN_NS=p2pt-dave-$$ start_client dave
+	wait_for "$T/bob.out" '^\* dave is online$' || fail "dave"
+	chat_both_ways dave bob 1 30
+	say dave "/path bob"
+	wait_for "$T/dave.out" '^\* bob: relay through the server, round trip [0-9]+ ms$' ||
+		fail "path: $(grep '\* bob:' "$T/dave.out")"
+	relayed=$(server_stat relayed)
+	[ "$relayed" -ge 60 ] || fail "the server relayed only $relayed datagrams"
+	[ "$(nft_count "$WAN" chat)" = 0 ] || fail "chat reached the server unwrapped"
+	echo "    the server relayed $relayed datagrams ($(nft_count "$WAN" relayed) reached it wrapped)"
+}
+
+t_ns_nat_relay_switched_off() {
+	need_root
+	internet
+	home 2
+	home 4 random
+	host 2 bob
+	host 4 dave
+	IN_NS=$WAN start_server -R
+	IN_NS=p2pt-bob-$$ start_client bob
+	IN_NS=p2pt-dave-$$ start_client dave
+	wait_for "$T/bob.out" '^\* dave is online$' || fail "dave"
+	say dave "/msg bob anyone there"
+	sleep 5 # a burst finds no direct path, and there is no relay to fall back on
+	say dave "/path bob"
+	wait_for "$T/dave.out" '^\* bob: no path yet; chat goes to 10\.77\.0\.2:[0-9]+ until one answers$' ||
+		fail "path: $(grep '\* bob:' "$T/dave.out")"
+	grep -q 'anyone there' "$T/bob.out" && fail "it arrived without a path"
+	[ "$(server_stat relayed)" = 0 ] || fail "the server relayed"
+	grep -q 'not relayed 0 (relay off)' "$T/server.out" || fail "stats do not say the relay is off"
+}
+
+t_ns_nat_keepalives_keep_the_path_open() {
+	need_root
+	internet
+	home 2
+	home 3
+	# mappings live 20 s without traffic: longer than a keepalive period (15 s)
+	conntrack_timeouts 2 20
+	conntrack_timeouts 3 20
+	host 2 alice
+	host 3 bob
+	IN_NS=$WAN start_server
+	IN_NS=p2pt-alice-$$ start_client alice
+	IN_NS=p2pt-bob-$$ start_client bob
+	wait_for "$T/alice.out" '^\* bob is online$' || fail "bob"
+	chat_both_ways alice bob 1 3
+	punches=$(server_stat punches)
+	sleep 45 # more than twice the mappings' life, with nothing to say
+	chat_both_ways alice bob 4 6
+	[ "$(server_stat punches)" = "$punches" ] || fail "the path had to be punched again"
+	[ "$(server_stat relayed)" = 0 ] || fail "the server relayed"
+}
+
+t_ns_nat_mapping_expires_mid_chat_and_is_punched_again() {
+	need_root
+	internet
+	home 2
+	home 3
+	# mappings live 3 s without traffic: they lapse between keepalives
+	conntrack_timeouts 2 3
+	conntrack_timeouts 3 3
+	host 2 alice
+	host 3 bob
+	IN_NS=$WAN start_server
+	IN_NS=p2pt-alice-$$ start_client alice
+	IN_NS=p2pt-bob-$$ start_client bob
+	wait_for "$T/alice.out" '^\* bob is online$' || fail "bob"
+	chat_both_ways alice bob 1 5
+	punches=$(server_stat punches)
+	sleep 10 # the probes of the first burst are over; the mappings lapse
+	# alice alone speaks: bob's router drops her lines until both punch again
+	chat_one_way alice bob 6 15
+	again=$(server_stat punches)
+	[ "$again" -gt "$punches" ] || fail "no new punch ($punches before, $again after)"
+	chat_both_ways alice bob 16 20
+	[ "$(server_stat relayed)" = 0 ] || echo "    (the relay carried some of it while the path was found again)"
+	echo "    punch requests: $punches before the mappings lapsed, $again after"
+}
+
 # ---- errors and bad input ----
 
 t_client_errors_are_one_line_and_it_carries_on() {
@@ -456,7 +594,7 @@ t_client_errors_are_one_line_and_it_carries_on() {
 	say alice '/msg bob still here'
 	wait_for "$T/bob.out" '<alice> still here$' || fail "alice stopped working"
 	say alice /help
-	wait_for "$T/alice.out" '^\* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /pending, /help, /quit' || fail "/help"
+	wait_for "$T/alice.out" '^\* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending, /help, /quit' || fail "/help"
 	diff - "$T/alice.err" <<-'EOF' || fail "error lines"
 	p2pchat: nobody is not online
 	p2pchat: unknown command /frobnicate (try /help)
@@ -594,8 +732,9 @@ t_raw_protocol_and_udp_logout() {
 	u.settimeout(5)
 	me = "127.0.0.1:%d" % u.getsockname()[1]
 	u.sendto(("login,py," + me).encode(), ("127.0.0.1", port))
-	kind, tport, token = u.recv(2000).decode().split(",")
+	kind, tport, token, *more = u.recv(2000).decode().split(",")
 	assert kind == "Accept" and int(tport) == port and len(token) == 16, (kind, tport, token)
+	assert more == ["relay"], more  # the server relays unless -R
 	t = socket.create_connection(("127.0.0.1", port), timeout=5)
 	t.sendall(("hello,py,%s\n" % token).encode())
 	f = t.makefile("rb")
@@ -687,7 +826,8 @@ t_usage_errors_exit_2() {
 	--server -m 0|-m wants a number from 1 to 100000
 	--server extra|the server takes no argument "extra"
 	--server -P 5|-P is for a client
-	--login a -p 5|-p, -b and -m are for the server
+	--login a -p 5|-p, -b, -m and -R are for the server
+	--login a -R|-p, -b, -m and -R are for the server
 	--login a b c|one server only, not "c" too
 	--login a,b|invalid name "a,b"
 	--login a:9|invalid name "a:9"
@@ -697,7 +837,7 @@ t_usage_errors_exit_2() {
 	--verbose=1 --server|--verbose takes no value
 	EOF
 	"$BIN" --help >"$T/help" || fail "--help exit status"
-	for f in --server --login --port --bind --max-users --local-port --verbose --version; do
+	for f in --server --login --port --bind --max-users --no-relay --local-port --verbose --version; do
 		grep -q -- "$f" "$T/help" || fail "--help lacks $f"
 	done
 	"$BIN" -V | grep -q '^p2pchat [0-9]' || fail "--version"
@@ -1085,8 +1225,9 @@ t_man_page_is_clean_and_complete() {
 	for s in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS PROTOCOL SIGNALS "EXIT STATUS" EXAMPLES "SEE ALSO" CAVEATS; do
 		grep -q "^$s" "$T/man.txt" || fail "no $s section"
 	done
-	for w in --server --login --port --bind --max-users --local-port --verbose /msg /to /all /who /pending \
-		/help /quit who kick stats quit login, Accept, Reject, hello, logout, msg, part, ack, ping, pong end; do
+	for w in --server --login --port --bind --max-users --no-relay --local-port --verbose /msg /to /all /who \
+		/path /pending /help /quit who kick stats quit login, Accept, Reject, hello, logout, punch, msg, part, \
+		ack, probe, probed, relay, ping, pong end; do
 		grep -q -- "$w" "$T/man.txt" || fail "man page lacks $w"
 	done
 }

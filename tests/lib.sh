@@ -169,3 +169,134 @@ in_ns() {
 	shift
 	ip netns exec "$ns" "$@"
 }
+
+# ---- NAT: an internet, homes behind routers that masquerade, hosts in them ----
+
+# internet: the namespace $WAN, whose bridge joins the server (10.77.0.1,
+# where clients find it) and the routers' outer ends.
+internet() {
+	WAN=p2pt-w-$$
+	netns "$WAN"
+	ip -n "$WAN" link add br0 type bridge || fail "bridge"
+	ip -n "$WAN" addr add 10.77.0.1/24 dev br0
+	ip -n "$WAN" link set br0 up
+	SERVER_ADDR=10.77.0.1
+}
+
+# home N [random]: a router namespace p2pt-rN-$$ at 10.77.0.N on the internet
+# and 192.168.N.1 on its LAN (a bridge), masquerading what leaves (with
+# "random": a new random port per destination, a symmetric NAT) and
+# dropping what comes in unasked, as home routers do.  It counts the chat
+# datagrams that leave it (out_chat).
+home() {
+	local n=$1 r=p2pt-r$1-$$
+	netns "$r"
+	ip link add "pw$n-$$" type veth peer name "pu$n-$$" || fail "veth"
+	ip link set "pw$n-$$" netns "$WAN"
+	ip link set "pu$n-$$" netns "$r"
+	ip -n "$WAN" link set "pw$n-$$" master br0 up
+	ip -n "$r" addr add "10.77.0.$n/24" dev "pu$n-$$"
+	ip -n "$r" link set "pu$n-$$" up
+	ip -n "$r" link add lan0 type bridge
+	ip -n "$r" addr add "192.168.$n.1/24" dev lan0
+	ip -n "$r" link set lan0 up
+	in_ns "$r" sysctl -qw net.ipv4.ip_forward=1
+	in_ns "$r" nft -f - <<-EOF || fail "nft in $r"
+	table ip nat {
+		chain post { type nat hook postrouting priority srcnat; oifname "pu$n-$$" masquerade ${2:-}; }
+	}
+	table inet fw {
+		counter out_chat { }
+		chain forward {
+			type filter hook forward priority 0;
+			iifname "pu$n-$$" ct state new drop
+			oifname "pu$n-$$" meta l4proto udp @th,64,32 0x6d73672c counter name out_chat
+		}
+		# to the router itself too: a probe that came before our own
+		# would otherwise leave a mapping that moves our port
+		chain input {
+			type filter hook input priority 0;
+			iifname "pu$n-$$" ct state new drop
+		}
+	}
+	EOF
+}
+
+# host N NAME: a host namespace p2pt-NAME-$$ on home N's LAN, at 192.168.N.K.
+host() {
+	local n=$1 h=p2pt-$2-$$ k=$((10 + ${#NETNS[@]}))
+	netns "$h"
+	ip link add "pl$k-$$" type veth peer name eth0 netns "$h" || fail "veth"
+	ip link set "pl$k-$$" netns "p2pt-r$n-$$"
+	ip -n "p2pt-r$n-$$" link set "pl$k-$$" master lan0 up
+	ip -n "$h" addr add "192.168.$n.$k/24" dev eth0
+	ip -n "$h" link set eth0 up
+	ip -n "$h" route add default via "192.168.$n.1"
+}
+
+# conntrack_timeouts N SECONDS: how long home N keeps an idle UDP mapping,
+# replied to or not (it holds for mappings made from now on).
+conntrack_timeouts() {
+	in_ns "p2pt-r$1-$$" sysctl -qw net.netfilter.nf_conntrack_udp_timeout="$2" \
+		net.netfilter.nf_conntrack_udp_timeout_stream="$2" || fail "sysctl"
+}
+
+# nft_count NS COUNTER: the packets a named nftables counter of table inet fw has seen.
+nft_count() {
+	in_ns "$1" nft list counter inet fw "$2" | grep -Eo 'packets [0-9]+' | cut -d' ' -f2
+}
+
+# server_counters: count what reaches the server's namespace as relayed
+# datagrams and as chat (the server should never see chat in the clear).
+server_counters() {
+	in_ns "$WAN" nft -f - <<-'EOF' || fail "nft in $WAN"
+	table inet fw {
+		counter relayed { }
+		counter chat { }
+		chain input {
+			type filter hook input priority 0;
+			meta l4proto udp @th,64,48 0x72656c61792c counter name relayed
+			meta l4proto udp @th,64,32 0x6d73672c counter name chat
+		}
+	}
+	EOF
+}
+
+# chat_both_ways A B FIRST LAST: lines FIRST..LAST from A to B and from B to
+# A, sent at the same time, each of which must arrive exactly once.
+chat_both_ways() {
+	local k
+	for k in $(seq "$3" "$4"); do
+		say "$1" "/msg $2 $1 says $k"
+		say "$2" "/msg $1 $2 says $k"
+	done
+	arrived "$1" "$2" "$3" "$4"
+	arrived "$2" "$1" "$3" "$4"
+}
+
+# chat_one_way A B FIRST LAST: lines FIRST..LAST from A to B only.
+chat_one_way() {
+	local k
+	for k in $(seq "$3" "$4"); do
+		say "$1" "/msg $2 $1 says $k"
+	done
+	arrived "$1" "$2" "$3" "$4"
+}
+
+# arrived A B FIRST LAST: A's lines FIRST..LAST reached B, each once, in order.
+arrived() {
+	local k
+	wait_for "$T/$2.out" "<$1> $1 says $4\$" 30 || fail "$1 to $2"
+	[ "$(grep -Eo "<$1> $1 says [0-9]+\$" "$T/$2.out" | grep -Eo '[0-9]+$' |
+		awk -v a="$3" -v b="$4" '$1 >= a && $1 <= b' | tr '\n' ' ')" = "$(seq -s ' ' "$3" "$4") " ] ||
+		fail "$1's lines $3 to $4 did not reach $2 once each and in order"
+}
+
+# server_stat NAME: a figure of the server's stats line, asked for now.
+server_stat() {
+	local n
+	n=$(grep -c '^online ' "$T/server.out" 2>/dev/null)
+	console stats
+	wait_count "$T/server.out" '^online ' $((n + 1)) || fail "no stats"
+	grep '^online ' "$T/server.out" | tail -n 1 | grep -Eo "(^|, )$1 [0-9]+" | grep -Eo '[0-9]+$'
+}

@@ -1,5 +1,5 @@
 /*
- * unit.c: unit tests of the pure modules: proto, roster and link.  One line per
+ * unit.c: unit tests of the pure modules: proto, roster, link and path.  One line per
  * case, "ok - what" or "not ok - what (detail)", so tests/run.sh can count.
  */
 #include <arpa/inet.h>
@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fmt.h"
 #include "link.h"
+#include "path.h"
 #include "proto.h"
 #include "roster.h"
 
@@ -365,6 +367,7 @@ test_roster(void)
 }
 
 #include "unit_link.c"
+#include "unit_path.c"
 
 int
 main(void)
@@ -381,5 +384,8 @@ main(void)
 	test_link_order_and_window();
 	test_link_lossy();
 	test_link_giveup_and_restart();
+	test_fmt();
+	test_nat_messages();
+	test_path();
 	return failures != 0;
 }
