@@ -41,6 +41,8 @@
 #define OUT_MAX        4096   /* session output: a hello or a logout */
 #define NOISE_MAX      10     /* lines about dropped datagrams per NOISE_PERIOD */
 #define NOISE_PERIOD   10000  /* ms */
+#define PROBES_MAX     64     /* probes a client sends per PROBE_PERIOD, to all peers */
+#define PROBE_PERIOD   1000   /* ms */
 
 enum state { LOGIN, CONNECT, ROSTER, ONLINE };
 enum quitting { STAYING, LINGER, DRAIN, DONE };
@@ -68,6 +70,8 @@ struct client {
 	int relay;                 /* the server relays for us */
 	char target[P2P_NAME_MAX + 1];
 	long long noise_t;         /* the start of this period of noise */
+	long long probe_t;         /* the start of this period of probing */
+	int probes;                /* probes sent in it */
 	int noise, hushed;         /* lines said in it, and left unsaid */
 };
 
@@ -489,9 +493,16 @@ probe(struct client *c, struct roster_user *u, long long now)
 	strcpy(m.name, c->o->name);
 	m.sid = nonce;
 	n = proto_format(buf, sizeof(buf), &m);
-	for (k = 0; k < PATH_NCAND && n > 0; k++)
-		if (mask & 1 << k)
+	if (now - c->probe_t >= PROBE_PERIOD) {
+		c->probe_t = now;
+		c->probes = 0;
+	}
+	/* however many peers (or forged endpoints) there are, a few a second */
+	for (k = 0; k < PATH_NCAND && n > 0 && c->probes < PROBES_MAX; k++)
+		if (mask & 1 << k) {
 			send_to(c, u, k == PATH_RELAY ? NULL : &p->path.cand[k], buf, n);
+			c->probes++;
+		}
 }
 
 static void

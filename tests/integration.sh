@@ -1087,6 +1087,56 @@ t_hostile_session_lines() {
 }
 
 # A server that sends escape sequences cannot reach the client's terminal.
+t_forged_endpoints_get_few_probes() {
+	# a lying server: 200 users, all at one victim's address, and a punch
+	# request for each; the client may probe them all, but only so fast
+	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
+	import socket, sys, time
+	d = sys.argv[1]
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.bind(("127.0.0.1", 0))
+	port = u.getsockname()[1]
+	victim = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	victim.bind(("127.0.0.1", 0))
+	victim.settimeout(0.1)
+	vep = "127.0.0.1:%d" % victim.getsockname()[1]
+	l = socket.socket()
+	l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	l.bind(("127.0.0.1", port))
+	l.listen()
+	open(d + "/fakeport", "w").write("%d\n" % port)
+	data, src = u.recvfrom(2000)
+	u.sendto(b"Accept,%d,0123456789abcdef,relay" % port, src)
+	c, _ = l.accept()
+	c.recv(100)
+	c.sendall("".join("u%d,%s;" % (k, vep) for k in range(200)).encode() + b"end\n")
+	time.sleep(0.5)
+	c.sendall("".join("punch,u%d\n" % k for k in range(200)).encode())
+	got, start = 0, time.time()
+	while time.time() - start < 5:
+	    try:
+	        victim.recv(2000)
+	        got += 1
+	    except socket.timeout:
+	        pass
+	open(d + "/probes", "w").write("%d\n" % got)
+	time.sleep(5)
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/fakeport" '^[0-9]+$' || fail "fake server"
+	PORT=$(cat "$T/fakeport")
+	mkfifo "$T/v.in"
+	(spawn "$BIN" --login victim "127.0.0.1:$PORT" <"$T/v.in" >"$T/v.out" 2>"$T/v.err") &
+	PIDS+=("$!")
+	exec {fd}>"$T/v.in"
+	FDS+=("$fd")
+	wait_for "$T/probes" '^[0-9]+$' 15 || fail "$(cat "$T/fake.out" "$T/v.err")"
+	got=$(cat "$T/probes")
+	# 64 a second for the 5 s counted, and a little for the clock's edges
+	[ "$got" -gt 0 ] && [ "$got" -le $((64 * 6)) ] || fail "$got probes reached the forged endpoint in 5 s"
+	echo "    $got probes in 5 s for 200 forged users at one address"
+}
+
 t_hostile_server_cannot_reach_the_terminal() {
 	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
 	import socket, sys
