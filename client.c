@@ -13,13 +13,13 @@
  */
 #include <errno.h>
 #include <stdarg.h>
-#include "fmt.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "link.h"
 #include "net.h"
 #include "p2pchat.h"
@@ -297,6 +297,7 @@ static void
 peer_set(struct client *c, const struct p2p_msg *m, int quiet)
 {
 	struct roster_user *u;
+	struct peer *p;
 	int id = roster_find(&c->peers, m->name, strlen(m->name));
 
 	if (id == -1)
@@ -313,9 +314,9 @@ peer_set(struct client *c, const struct p2p_msg *m, int quiet)
 	u->lep = m->ep2;
 	/* it may be a new incarnation that never saw what is unacknowledged,
 	 * somewhere else: the path is found again */
-	if (u->data != NULL) {
-		link_restart(u->data);
-		path_init(&((struct peer *)u->data)->path, &u->ep, &u->lep, c->relay, ((struct peer *)u->data)->path.nonce);
+	if ((p = u->data) != NULL) {
+		link_restart(&p->link);
+		path_init(&p->path, &u->ep, &u->lep, c->relay, p->path.nonce);
 	}
 }
 

@@ -18,10 +18,10 @@
  * be sent again.  Old sids are remembered and ignored, so a late datagram of
  * an earlier stream cannot reset the new one.
  */
-#include "fmt.h"
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "link.h"
 
 void

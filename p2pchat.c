@@ -7,12 +7,12 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
-#include "fmt.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "net.h"
 #include "p2pchat.h"
 #include "proto.h"

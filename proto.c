@@ -10,10 +10,10 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include "fmt.h"
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fmt.h"
 #include "proto.h"
 
 #define MAXFIELDS 6

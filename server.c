@@ -12,12 +12,12 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
-#include "fmt.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "net.h"
 #include "p2pchat.h"
 #include "roster.h"
