@@ -9,7 +9,8 @@
 #   bench/run.sh -c REV [N...]     before and after: the server of git
 #                                  revision REV next to this one's (into the
 #                                  "compare" section of RESULTS.md)
-# Environment: RUNS (default 5), TRIALS (default 20).
+# Environment: RUNS (default 5), TRIALS (default 20), NGIRCD_MAX (run ngircd
+# only up to this N; it needs minutes per run at N=5,000 here).
 cd "$(dirname "$0")/.." || exit 2
 set -u
 smoke=0 rev=
@@ -126,6 +127,7 @@ table=$T/table
 for n in "${sizes[@]}"; do
 	for server in "${servers[@]}"; do
 		: >"$T/$server.runs"
+		[ "$server" = ngircd ] && [ "$n" -gt "${NGIRCD_MAX:-$n}" ] && continue
 		for r in $(seq 1 "$runs"); do
 			one "$server" "$n" >>"$T/$server.runs" || exit 1
 			echo "bench: $server N=$n run $r: $(tail -n 1 "$T/$server.runs")" >&2
@@ -133,12 +135,12 @@ for n in "${sizes[@]}"; do
 	done
 	names=("storm (all online, all told), ms" "fan-out median, ms" "fan-out p99, ms" "login median, ms" \
 		"login p99, ms" "server RSS per user, bytes" "server CPU for the storm, s")
-	ratio() { printf '%.1f' "$(echo "if ($2 > 0) $1 / $2 else 0" | bc -l)"; }
+	ratio() { if [ -n "$1" ] && [ -n "$2" ]; then printf '%.1f' "$(echo "if ($2 > 0) $1 / $2 else 0" | bc -l)"; else printf -- -; fi; }
 	for k in 1 2 3 4 5 6 7; do
 		med=()
 		for server in "${servers[@]}"; do med+=("$(cut -d' ' -f$k "$T/$server.runs" | median)"); done
 		printf '| %s | %s |' "$n" "${names[$((k - 1))]}"
-		printf ' %s |' "${med[@]}"
+		for v in "${med[@]}"; do printf ' %s |' "${v:-not run}"; done
 		for v in "${med[@]:0:${#med[@]}-1}"; do printf ' %s |' "$(ratio "${med[-1]}" "$v")"; done
 		printf '\n'
 	done >>"$table"
@@ -179,7 +181,7 @@ bash bench/peer.sh >"$peer" 2>"$T/peer.err" || { echo "bench: peer: $(cat "$T/pe
 	echo "poll) and the epoll build (make POLLER=epoll).  The servers run on loopback and are driven"
 	echo "by bench/load: p2pchat clients log in over UDP (each from an address of its own in"
 	echo "127/8), open their sessions and read every notice; IRC clients register, JOIN"
-	echo "one channel and read every JOIN.  Storm: N-1 clients, at most 8 logging in at once,"
+	echo "one channel and read every JOIN.${NGIRCD_MAX:+  ngircd ran up to N=$NGIRCD_MAX only.}  Storm: N-1 clients, at most 8 logging in at once,"
 	echo "until all are online and each knows every other.  Fan-out: one more login until"
 	echo "all N-1 have heard of it.  RSS per user: server RSS growth over the storm / (N-1)."
 	echo
