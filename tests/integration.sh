@@ -721,6 +721,46 @@ t_login_is_resent_then_given_up() {
 
 # A client written from the man page's PROTOCOL, in python: the wire format
 # as documented, and a UDP logout that counts only from the user's endpoint.
+t_relay_is_rate_limited_and_only_for_users() {
+	start_server
+	start_client alice
+	python3 - "$PORT" "$(udp_port alice)" >"$T/py.out" 2>&1 <<-'EOF' &
+	import socket, sys, time
+	port, alice = int(sys.argv[1]), int(sys.argv[2])
+	def login(name):
+	    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	    u.bind(("127.0.0.1", 0))
+	    u.settimeout(5)
+	    u.sendto(("login,%s,127.0.0.1:%d" % (name, u.getsockname()[1])).encode(), ("127.0.0.1", port))
+	    token = u.recv(2000).decode().split(",")[2]
+	    t = socket.create_connection(("127.0.0.1", port), timeout=5)
+	    t.sendall(("hello,%s,%s\n" % (name, token)).encode())
+	    t.makefile("rb").readline()
+	    return u, t
+	u, t = login("py")
+	# a stranger's relay request is not passed on
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.sendto(b"relay,alice,msg,py,0000abcd,1,1,from a stranger", ("127.0.0.1", port))
+	# 200 datagrams of 1000 bytes in 0.2 s: 64 KiB pass, then 32 KiB a second
+	pad = "x" * 960
+	for k in range(200):
+	    u.sendto(("relay,alice,msg,py,0000abcd,%d,1,%03d %s" % (k + 1, k, pad)).encode(), ("127.0.0.1", port))
+	    time.sleep(0.001)
+	print("sent", flush=True)
+	time.sleep(10)
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/py.out" '^sent$' || fail "python: $(cat "$T/py.out")"
+	sleep 1
+	wait_for "$T/alice.out" '<py> 000 x' || fail "the relayed chat did not arrive"
+	refused=$(server_stat 'not relayed')
+	got=$(grep -c '<py> [0-9][0-9][0-9] x' "$T/alice.out")
+	[ "$got" -ge 50 ] && [ "$got" -le 80 ] || fail "$got of 200 sent in 0.2 s reached alice"
+	[ "$refused" -ge 120 ] || fail "only $refused not relayed"
+	grep -q 'from a stranger' "$T/alice.out" && fail "a stranger's datagram was relayed"
+	echo "    of 200 datagrams of 1000 bytes sent in 0.2 s, $got relayed, $refused not"
+}
+
 t_raw_protocol_and_udp_logout() {
 	start_server -v
 	start_client alice
