@@ -167,10 +167,12 @@ got_accept(int i)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	if (strncmp(buf, "Accept,", 7) != 0 || (tok = strrchr(buf, ',')) == NULL) {
+	/* Accept,PORT,TOKEN[,...]: the token is the third field */
+	if (strncmp(buf, "Accept,", 7) != 0 || (tok = strchr(buf + 7, ',')) == NULL) {
 		fprintf(stderr, "load: %s: %s\n", c->name, buf);
 		exit(1);
 	}
+	tok[strcspn(tok + 1, ",") + 1] = '\0';
 	/* the UDP socket stays: keepalives must come from where the login did */
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->udp, NULL);
 	c->fd = tcp_connect();
