@@ -448,13 +448,8 @@ t_ns_nat_two_homes_chat_directly() {
 	internet
 	home 2
 	home 3
-	host 2 alice
-	host 3 bob
 	server_counters
-	IN_NS=$WAN start_server
-	IN_NS=p2pt-alice-$$ start_client alice
-	IN_NS=p2pt-bob-$$ start_client bob
-	wait_for "$T/alice.out" '^\* bob is online$' || fail "bob"
+	nat_users alice 2 bob 3
 	chat_both_ways alice bob 1 20
 	say alice "/path bob"
 	wait_for "$T/alice.out" '^\* bob: direct through NAT to 10\.77\.0\.3:[0-9]+, round trip [0-9]+ ms$' ||
@@ -472,13 +467,8 @@ t_ns_nat_same_home_uses_the_lan() {
 	need_root
 	internet
 	home 2
-	host 2 alice
-	host 2 carol
 	server_counters
-	IN_NS=$WAN start_server
-	IN_NS=p2pt-alice-$$ start_client alice
-	IN_NS=p2pt-carol-$$ start_client carol
-	wait_for "$T/alice.out" '^\* carol is online$' || fail "carol"
+	nat_users alice 2 carol 2
 	chat_both_ways alice carol 1 20
 	say carol "/path alice"
 	wait_for "$T/carol.out" '^\* alice: LAN to 192\.168\.2\.[0-9]+:[0-9]+, round trip [0-9]+ ms$' ||
@@ -493,13 +483,8 @@ t_ns_nat_symmetric_nat_goes_by_relay() {
 	internet
 	home 2
 	home 4 random
-	host 2 bob
-	host 4 dave
 	server_counters
-	IN_NS=$WAN start_server
-	IN_NS=p2pt-bob-$$ start_client bob
-	IN_NS=p2pt-dave-$$ start_client dave
-	wait_for "$T/bob.out" '^\* dave is online$' || fail "dave"
+	nat_users bob 2 dave 4
 	chat_both_ways dave bob 1 30
 	say dave "/path bob"
 	wait_for "$T/dave.out" '^\* bob: relay through the server, round trip [0-9]+ ms$' ||
@@ -515,12 +500,7 @@ t_ns_nat_relay_switched_off() {
 	internet
 	home 2
 	home 4 random
-	host 2 bob
-	host 4 dave
-	IN_NS=$WAN start_server -R
-	IN_NS=p2pt-bob-$$ start_client bob
-	IN_NS=p2pt-dave-$$ start_client dave
-	wait_for "$T/bob.out" '^\* dave is online$' || fail "dave"
+	nat_users bob 2 dave 4 -R
 	say dave "/msg bob anyone there"
 	sleep 5 # a burst finds no direct path, and there is no relay to fall back on
 	say dave "/path bob"
@@ -539,12 +519,7 @@ t_ns_nat_keepalives_keep_the_path_open() {
 	# mappings live 20 s without traffic: longer than a keepalive period (15 s)
 	conntrack_timeouts 2 20
 	conntrack_timeouts 3 20
-	host 2 alice
-	host 3 bob
-	IN_NS=$WAN start_server
-	IN_NS=p2pt-alice-$$ start_client alice
-	IN_NS=p2pt-bob-$$ start_client bob
-	wait_for "$T/alice.out" '^\* bob is online$' || fail "bob"
+	nat_users alice 2 bob 3
 	chat_both_ways alice bob 1 3
 	punches=$(server_stat punches)
 	sleep 45 # more than twice the mappings' life, with nothing to say
@@ -561,12 +536,7 @@ t_ns_nat_mapping_expires_mid_chat_and_is_punched_again() {
 	# mappings live 3 s without traffic: they lapse between keepalives
 	conntrack_timeouts 2 3
 	conntrack_timeouts 3 3
-	host 2 alice
-	host 3 bob
-	IN_NS=$WAN start_server
-	IN_NS=p2pt-alice-$$ start_client alice
-	IN_NS=p2pt-bob-$$ start_client bob
-	wait_for "$T/alice.out" '^\* bob is online$' || fail "bob"
+	nat_users alice 2 bob 3
 	chat_both_ways alice bob 1 5
 	punches=$(server_stat punches)
 	sleep 10 # the probes of the first burst are over; the mappings lapse
@@ -1126,25 +1096,19 @@ t_hostile_session_lines() {
 	return 0
 }
 
-# A server that sends escape sequences cannot reach the client's terminal.
 t_forged_endpoints_get_few_probes() {
 	# a lying server: 200 users, all at one victim's address, and a punch
 	# request for each; the client may probe them all, but only so fast
 	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
 	import socket, sys, time
+	sys.path.insert(0, "tests")
+	from fake_server import listen
 	d = sys.argv[1]
-	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	u.bind(("127.0.0.1", 0))
-	port = u.getsockname()[1]
 	victim = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	victim.bind(("127.0.0.1", 0))
 	victim.settimeout(0.1)
 	vep = "127.0.0.1:%d" % victim.getsockname()[1]
-	l = socket.socket()
-	l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	l.bind(("127.0.0.1", port))
-	l.listen()
-	open(d + "/fakeport", "w").write("%d\n" % port)
+	u, l, port = listen(d)
 	data, src = u.recvfrom(2000)
 	u.sendto(b"Accept,%d,0123456789abcdef,relay" % port, src)
 	c, _ = l.accept()
@@ -1163,13 +1127,7 @@ t_forged_endpoints_get_few_probes() {
 	time.sleep(5)
 	EOF
 	PIDS+=("$!")
-	wait_for "$T/fakeport" '^[0-9]+$' || fail "fake server"
-	PORT=$(cat "$T/fakeport")
-	mkfifo "$T/v.in"
-	(spawn "$BIN" --login victim "127.0.0.1:$PORT" <"$T/v.in" >"$T/v.out" 2>"$T/v.err") &
-	PIDS+=("$!")
-	exec {fd}>"$T/v.in"
-	FDS+=("$fd")
+	start_victim
 	wait_for "$T/probes" '^[0-9]+$' 15 || fail "$(cat "$T/fake.out" "$T/v.err")"
 	got=$(cat "$T/probes")
 	# 64 a second for the 5 s counted, and a little for the clock's edges
@@ -1177,18 +1135,14 @@ t_forged_endpoints_get_few_probes() {
 	echo "    $got probes in 5 s for 200 forged users at one address"
 }
 
+# A server that sends escape sequences cannot reach the client's terminal.
 t_hostile_server_cannot_reach_the_terminal() {
 	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
 	import socket, sys
+	sys.path.insert(0, "tests")
+	from fake_server import listen
 	d = sys.argv[1]
-	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	u.bind(("127.0.0.1", 0))
-	port = u.getsockname()[1]
-	l = socket.socket()
-	l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	l.bind(("127.0.0.1", port))
-	l.listen()
-	open(d + "/fakeport", "w").write("%d\n" % port)
+	u, l, port = listen(d)
 	def session(roster, *lines):
 	    data, src = u.recvfrom(2000)
 	    u.sendto(b"Accept,%d,0123456789abcdef" % port, src)
@@ -1206,13 +1160,7 @@ t_hostile_server_cannot_reach_the_terminal() {
 	import time; time.sleep(10)
 	EOF
 	PIDS+=("$!")
-	wait_for "$T/fakeport" '^[0-9]+$' || fail "fake server"
-	PORT=$(cat "$T/fakeport")
-	mkfifo "$T/v.in"
-	(spawn "$BIN" --login victim "127.0.0.1:$PORT" <"$T/v.in" >"$T/v.out" 2>"$T/v.err") &
-	PIDS+=("$!")
-	exec {fd}>"$T/v.in"
-	FDS+=("$fd")
+	start_victim
 	wait_for "$T/v.out" '^\* ok left$' || fail "$(cat "$T/v.out" "$T/v.err")"
 	wait_count "$T/v.err" 'ignored a line from the server' 3 || fail "$(cat "$T/v.err")"
 	timeout 10 "$BIN" --login victim2 "127.0.0.1:$PORT" </dev/null >>"$T/v.out" 2>>"$T/v.err"

@@ -234,6 +234,18 @@ host() {
 	ip -n "$h" route add default via "192.168.$n.1"
 }
 
+# nat_users A N B M [ARGS...]: users A in home N and B in home M (the homes
+# made already), logged in to a server in the internet started with ARGS;
+# returns when A knows B.
+nat_users() {
+	host "$2" "$1"
+	host "$4" "$3"
+	IN_NS=$WAN start_server "${@:5}"
+	IN_NS=p2pt-$1-$$ start_client "$1"
+	IN_NS=p2pt-$3-$$ start_client "$3"
+	wait_for "$T/$1.out" "^\* $3 is online\$" || fail "$3 is not online for $1"
+}
+
 # conntrack_timeouts N SECONDS: how long home N keeps an idle UDP mapping,
 # replied to or not (it holds for mappings made from now on).
 conntrack_timeouts() {
@@ -244,6 +256,20 @@ conntrack_timeouts() {
 # nft_count NS COUNTER: the packets a named nftables counter of table inet fw has seen.
 nft_count() {
 	in_ns "$1" nft list counter inet fw "$2" | grep -Eo 'packets [0-9]+' | cut -d' ' -f2
+}
+
+# start_victim: once a fake server (tests/fake_server.py) has written its
+# port, a client "victim" logged in to it, driven through $T/v.in, its output
+# in $T/v.out and $T/v.err; sets PORT.
+start_victim() {
+	local fd
+	wait_for "$T/fakeport" '^[0-9]+$' || fail "fake server"
+	PORT=$(cat "$T/fakeport")
+	mkfifo "$T/v.in"
+	(spawn "$BIN" --login victim "127.0.0.1:$PORT" <"$T/v.in" >"$T/v.out" 2>"$T/v.err") &
+	PIDS+=("$!")
+	exec {fd}>"$T/v.in"
+	FDS+=("$fd")
 }
 
 # server_counters: count what reaches the server's namespace as relayed

@@ -16,8 +16,18 @@ fmt_is(const char *got, int n, const char *want, const char *what)
 static void
 test_fmt(void)
 {
+	static const char *const v6[][3] = {
+		{ "2001:db8:0:0:1:0:0:1", "[2001:db8::1:0:0:1]:7", "IPv6: the first of two longest zero runs" },
+		{ "2001:db8:0:1:1:1:1:1", "[2001:db8:0:1:1:1:1:1]:7", "IPv6: one zero group is not shortened" },
+		{ "::", "[::]:7", "IPv6: all zeros" },
+		{ "fe80::", "[fe80::]:7", "IPv6: zeros at the end" },
+		{ "::ffff:10.0.0.1", "[::ffff:10.0.0.1]:7", "IPv6: IPv4-mapped, dotted" },
+		{ "1:2:3:4:5:6:7:8", "[1:2:3:4:5:6:7:8]:7", "IPv6: no zeros" },
+		{ "ABCD:0:0:0:0:0:0:FFFF", "[abcd::ffff]:7", "IPv6: lower case, the middle shortened" },
+	};
 	char b[128], small[6];
 	struct p2p_ep e;
+	size_t k;
 	int n;
 
 	n = fmt(b, sizeof(b), "%s|%c|%d|%u|%x|%%", "ab", 'z', -42, 42u, 0xbeefu);
@@ -31,30 +41,15 @@ test_fmt(void)
 	n = fmt(small, sizeof(small), "%s", "abcdefgh");
 	check(n == 8 && strcmp(small, "abcde") == 0, "fmt: cut to fit, the full length returned", small);
 	check(fmt(NULL, 0, "%d", 12345) == 5, "fmt: size 0 only measures", NULL);
+
 	memset(&e, 0, sizeof(e));
 	e.family = AF_INET6;
 	e.port = 7;
-	inet_pton(AF_INET6, "2001:db8:0:0:1:0:0:1", e.addr);
-	proto_format_ep(b, sizeof(b), &e);
-	fmt_is(b, (int)strlen(b), "[2001:db8::1:0:0:1]:7", "IPv6: the first of two longest zero runs");
-	inet_pton(AF_INET6, "2001:db8:0:1:1:1:1:1", e.addr);
-	proto_format_ep(b, sizeof(b), &e);
-	fmt_is(b, (int)strlen(b), "[2001:db8:0:1:1:1:1:1]:7", "IPv6: one zero group is not shortened");
-	inet_pton(AF_INET6, "::", e.addr);
-	proto_format_ep(b, sizeof(b), &e);
-	fmt_is(b, (int)strlen(b), "[::]:7", "IPv6: all zeros");
-	inet_pton(AF_INET6, "fe80::", e.addr);
-	proto_format_ep(b, sizeof(b), &e);
-	fmt_is(b, (int)strlen(b), "[fe80::]:7", "IPv6: zeros at the end");
-	inet_pton(AF_INET6, "::ffff:10.0.0.1", e.addr);
-	proto_format_ep(b, sizeof(b), &e);
-	fmt_is(b, (int)strlen(b), "[::ffff:10.0.0.1]:7", "IPv6: IPv4-mapped, dotted");
-	inet_pton(AF_INET6, "1:2:3:4:5:6:7:8", e.addr);
-	proto_format_ep(b, sizeof(b), &e);
-	fmt_is(b, (int)strlen(b), "[1:2:3:4:5:6:7:8]:7", "IPv6: no zeros");
-	inet_pton(AF_INET6, "ABCD:0:0:0:0:0:0:FFFF", e.addr);
-	proto_format_ep(b, sizeof(b), &e);
-	fmt_is(b, (int)strlen(b), "[abcd::ffff]:7", "IPv6: lower case, the middle shortened");
+	for (k = 0; k < sizeof(v6) / sizeof(v6[0]); k++) {
+		inet_pton(AF_INET6, v6[k][0], e.addr);
+		n = proto_format_ep(b, sizeof(b), &e);
+		fmt_is(b, n, v6[k][1], v6[k][2]);
+	}
 }
 
 static void
