@@ -9,19 +9,27 @@
 #   bench/run.sh -c REV [N...]     before and after: the server of git
 #                                  revision REV next to this one's (into the
 #                                  "compare" section of RESULTS.md)
+#   bench/run.sh -t LOG            the table from runs already made: LOG holds
+#                                  the "bench: SERVER N=n run r: ..." lines a
+#                                  run writes on stderr (bench/runs.log keeps
+#                                  those of RESULTS.md); the peer path is run
 # Environment: RUNS (default 5), TRIALS (default 20), NGIRCD_MAX (run ngircd
 # only up to this N; it needs minutes per run at N=5,000 here).
 cd "$(dirname "$0")/.." || exit 2
 set -u
-smoke=0 rev=
+smoke=0 rev= log=
 [ "${1:-}" = -s ] && smoke=1 && shift
 [ "${1:-}" = -c ] && rev=$2 && shift 2
+[ "${1:-}" = -t ] && log=$2 && shift 2
 sizes=("$@")
+[ -z "$log" ] || mapfile -t sizes < <(grep -Eo 'N=[0-9]+' "$log" | cut -c3- | awk '!seen[$0]++')
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 2000 5000 10000)
 runs=${RUNS:-5} trials=${TRIALS:-20}
 if [ $smoke = 1 ]; then sizes=(200) runs=1 trials=5; fi
 T=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+# 2 descriptors per simulated client: as root, lift the hard limit too
+[ "$(id -u)" = 0 ] && ulimit -Hn "$(cat /proc/sys/fs/nr_open 2>/dev/null || echo 1048576)" 2>/dev/null
 ulimit -n "$(ulimit -Hn)"
 
 free_port() {
@@ -127,6 +135,10 @@ table=$T/table
 for n in "${sizes[@]}"; do
 	for server in "${servers[@]}"; do
 		: >"$T/$server.runs"
+		if [ -n "$log" ]; then
+			grep "^bench: $server N=$n run " "$log" | sed 's/^[^:]*:[^:]*: //' >"$T/$server.runs"
+			continue
+		fi
 		[ "$server" = ngircd ] && [ "$n" -gt "${NGIRCD_MAX:-$n}" ] && continue
 		for r in $(seq 1 "$runs"); do
 			one "$server" "$n" >>"$T/$server.runs" || exit 1
@@ -175,7 +187,7 @@ bash bench/peer.sh >"$peer" 2>"$T/peer.err" || { echo "bench: peer: $(cat "$T/pe
 	echo
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores, $(uname -sr);"
 	echo "$(ngircd --version | head -n 1); p2pchat $(./p2pchat --version | cut -d' ' -f2)."
-	echo "Command: \`bench/run.sh$([ $smoke = 1 ] && echo " -s")${*:+ $*}\` (RUNS=$runs, TRIALS=$trials);"
+	echo "Command: \`bench/run.sh$([ $smoke = 1 ] && echo " -s")${log:+ -t $log}${*:+ $*}\` (RUNS=$runs, TRIALS=$trials);"
 	echo "each figure is the median of $runs runs; each run's fan-out and login figures are"
 	echo "the median and p99 of $trials trials.  p2pchat is the default build (waiting with"
 	echo "poll) and the epoll build (make POLLER=epoll).  The servers run on loopback and are driven"

@@ -263,7 +263,8 @@ nft_count() {
 # in $T/v.out and $T/v.err; sets PORT.
 start_victim() {
 	local fd
-	wait_for "$T/fakeport" '^[0-9]+$' || fail "fake server"
+	# python may take a while to start on a busy machine
+	wait_for "$T/fakeport" '^[0-9]+$' 20 || fail "fake server: $(cat "$T/fake.out")"
 	PORT=$(cat "$T/fakeport")
 	mkfifo "$T/v.in"
 	(spawn "$BIN" --login victim "127.0.0.1:$PORT" <"$T/v.in" >"$T/v.out" 2>"$T/v.err") &
