@@ -1,5 +1,5 @@
 /*
- * unit.c: unit tests of the pure modules: proto, roster, link and path.  One line per
+ * unit.c: unit tests of the pure modules: proto, roster, link, path and crypto.  One line per
  * case, "ok - what" or "not ok - what (detail)", so tests/run.sh can count.
  */
 #include <arpa/inet.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "crypto.h"
 #include "fmt.h"
 #include "link.h"
 #include "path.h"
@@ -368,6 +369,7 @@ test_roster(void)
 
 #include "unit_link.c"
 #include "unit_path.c"
+#include "unit_crypto.c"
 
 int
 main(void)
@@ -387,5 +389,11 @@ main(void)
 	test_fmt();
 	test_nat_messages();
 	test_path();
+	test_sha256();
+	test_hmac_hkdf();
+	test_chacha20();
+	test_poly1305();
+	test_aead();
+	test_x25519();
 	return failures != 0;
 }
