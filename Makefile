@@ -31,6 +31,10 @@ p2pchat-epoll: $(SRCS) $(HDRS)
 tests/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c $(PURE) proto.h roster.h link.h path.h fmt.h crypto.h
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
+# crypto.c on stdin and stdout, for the comparison with openssl and python.
+tests/crypto_tool: tests/crypto_tool.c crypto.c crypto.h
+	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/crypto_tool.c crypto.c $(LDFLAGS)
+
 # The same program and unit tests under AddressSanitizer and UBSan.
 san/p2pchat: $(SRCS) $(HDRS)
 	@mkdir -p san
@@ -109,6 +113,10 @@ fuzz-run: fuzz
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 # The server waiting with epoll (POLLER=epoll), under the sanitizers too.
+san/crypto_tool: tests/crypto_tool.c crypto.c crypto.h
+	@mkdir -p san
+	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/crypto_tool.c crypto.c $(LDFLAGS)
+
 san/p2pchat-epoll: $(SRCS) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -DP2P_EPOLL -o $@ $(SRCS) $(LDFLAGS)
@@ -124,7 +132,7 @@ t_server_runs_without_stdin_and_stops_on_signals,t_server_survives_bad_input,\
 t_random_datagrams_harm_no_one,t_server_restart_everyone_comes_back,\
 t_ns_nat_symmetric_nat_goes_by_relay
 
-check: p2pchat tests/unit san/p2pchat san/unit san/p2pchat-epoll
+check: p2pchat tests/unit tests/crypto_tool san/p2pchat san/unit san/crypto_tool san/p2pchat-epoll
 	@bash tests/run.sh "plain:./p2pchat:./tests/unit" "asan+ubsan:san/p2pchat:san/unit" \
 		"epoll+asan+ubsan:san/p2pchat-epoll:-::$(EPOLL_TESTS)"
 
@@ -142,6 +150,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/p2pchat $(DESTDIR)$(MANDIR)/p2pchat.1
 
 clean:
-	rm -rf p2pchat p2pchat-epoll p2pchat-static tests/unit san fuzzbin cross bench/load
+	rm -rf p2pchat p2pchat-epoll p2pchat-static tests/unit tests/crypto_tool san fuzzbin cross bench/load
 
 .PHONY: all check demo static cross cross-check footprint bench bench-smoke fuzz fuzz-run install uninstall clean

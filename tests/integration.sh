@@ -1199,6 +1199,22 @@ t_valgrind_full_session() {
 	echo "    3 processes under valgrind: no errors, no leaks"
 }
 
+# ---- end-to-end encryption ----
+
+t_crypto_agrees_with_openssl_and_python() {
+	local tool=tests/crypto_tool
+	[ "$LABEL" = plain ] || tool=san/crypto_tool
+	[ -x "$tool" ] || fail "no $tool: make check builds it"
+	python3 -c 'import cryptography' 2>/dev/null || skip "needs python3-cryptography"
+	command -v openssl >/dev/null || skip "needs openssl"
+	python3 tests/crypto_diff.py "$tool" 300 >"$T/diff.out" 2>&1
+	case $? in
+	0) sed 's/^/    /' "$T/diff.out" ;;
+	77) skip "$(tail -n 1 "$T/diff.out")" ;;
+	*) fail "$(tail -n 3 "$T/diff.out")" ;;
+	esac
+}
+
 # ---- the server's console, signals and service use ----
 
 t_server_console() {
