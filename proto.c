@@ -28,7 +28,8 @@ static const char *errors[] = {
 	"ok", "empty message", "NUL byte", "invalid UTF-8", "unknown message",
 	"wrong number of fields", "invalid name", "invalid endpoint",
 	"invalid port", "invalid token", "invalid sequence number",
-	"message too long", "roster not ended by \"end\"", "invalid stream id"
+	"message too long", "roster not ended by \"end\"", "invalid stream id",
+	"invalid key"
 };
 
 const char *
@@ -326,7 +327,30 @@ get_token(const struct field *f, char *token)
 	return 0;
 }
 
-/* NAME,EP[,EP2,...] starting at f: a roster entry or the body of a notice. */
+/* A public key: 64 lower-case hex digits.  1 when f is one, read into m. */
+static int
+get_key(const struct field *f, struct p2p_msg *m)
+{
+	unsigned d;
+	size_t i;
+
+	if (f->len != 2 * P2P_KEY_LEN)
+		return 0;
+	for (i = 0; i < f->len; i++) {
+		if (f->s[i] >= '0' && f->s[i] <= '9')
+			d = (unsigned)(f->s[i] - '0');
+		else if (f->s[i] >= 'a' && f->s[i] <= 'f')
+			d = (unsigned)(f->s[i] - 'a' + 10);
+		else
+			return 0;
+		m->key[i / 2] = (unsigned char)(i % 2 ? m->key[i / 2] | d : d << 4);
+	}
+	m->haskey = 1;
+	return 1;
+}
+
+/* NAME,EP[,EP2][,KEY,...] starting at f: a roster entry or the body of a
+ * notice; fields after these are for later versions. */
 static int
 get_user(const struct field *f, int n, struct p2p_msg *m)
 {
@@ -337,8 +361,12 @@ get_user(const struct field *f, int n, struct p2p_msg *m)
 	if ((r = get_name(&f[0], m->name)) < 0 ||
 	    (r = proto_parse_ep(f[1].s, f[1].len, &m->ep)) < 0)
 		return r;
-	if (n >= 3 && (r = proto_parse_ep(f[2].s, f[2].len, &m->ep2)) < 0)
-		return r;
+	if (n > 2 && !get_key(&f[2], m)) {
+		if ((r = proto_parse_ep(f[2].s, f[2].len, &m->ep2)) < 0)
+			return r;
+		if (n > 3)
+			get_key(&f[3], m);
+	}
 	return 0;
 }
 
@@ -373,12 +401,15 @@ parse_client(const struct field *f, int n, struct p2p_msg *m)
 		return get_relay(f, n, m);
 	else
 		return -P2P_ETYPE;
-	if (n != (m->type == P2P_PING || m->type == P2P_PUNCH ? 2 : 3))
+	if (n != (m->type == P2P_PING || m->type == P2P_PUNCH ? 2 : 3) &&
+	    !(m->type == P2P_LOGIN && n == 4))
 		return -P2P_EFIELDS;
 	if ((r = get_name(&f[1], m->name)) < 0 || m->type == P2P_PING || m->type == P2P_PUNCH)
 		return r;
 	if (m->type == P2P_HELLO)
 		return get_token(&f[2], m->token);
+	if (n == 4 && !get_key(&f[3], m))
+		return -P2P_EKEY;
 	return proto_parse_ep(f[2].s, f[2].len, &m->ep);
 }
 
@@ -515,15 +546,24 @@ int
 proto_parse(const char *buf, size_t len, enum p2p_from from, struct p2p_msg *m)
 {
 	struct field f[MAXFIELDS];
+	const char *c;
 	int n, r;
 
 	memset(m, 0, sizeof(*m));
-	if ((r = check_bytes(buf, len)) < 0)
+	/* a relayed datagram may be any bytes: only its header must be text */
+	if (from != P2P_FROM_PEER && len > 6 && memcmp(buf, "relay,", 6) == 0 &&
+	    (c = memchr(buf + 6, ',', len - 6)) != NULL)
+		r = check_bytes(buf, (size_t)(c - buf));
+	else
+		r = check_bytes(buf, len);
+	if (r < 0)
 		return r;
+	if (len > P2P_DGRAM_MAX)
+		return -P2P_ELONG;
 	switch (from) {
 	case P2P_FROM_CLIENT:
 		/* one field more than any request has, so that extras are seen */
-		n = split(buf, len, f, 4);
+		n = split(buf, len, f, 5);
 		return parse_client(f, n, m);
 	case P2P_FROM_SERVER:
 		n = split(buf, len, f, MAXFIELDS);
@@ -549,15 +589,15 @@ proto_roster_record(const char *rec, size_t len, char term, struct p2p_msg *m)
 	if ((r = check_bytes(rec, len)) < 0)
 		return r;
 	m->type = P2P_ENTRY;
-	r = get_user(f, split(rec, len, f, 4), m);
+	r = get_user(f, split(rec, len, f, MAXFIELDS), m);
 	return r < 0 ? r : 1;
 }
 
 int
 proto_format(char *buf, size_t size, const struct p2p_msg *m)
 {
-	char ep[P2P_EPSTR_MAX], ep2[P2P_EPSTR_MAX + 1] = "";
-	int n = -1;
+	char ep[P2P_EPSTR_MAX], ep2[P2P_EPSTR_MAX + 2 * P2P_KEY_LEN + 2] = "";
+	int n = -1, k;
 
 	if (m->type == P2P_LOGIN || m->type == P2P_LOGOUT || m->type == P2P_ENTRY) {
 		if (proto_format_ep(ep, sizeof(ep), &m->ep) < 0)
@@ -565,8 +605,11 @@ proto_format(char *buf, size_t size, const struct p2p_msg *m)
 		ep2[0] = ',';
 		if (m->ep2.family == 0)
 			ep2[0] = '\0';
-		else if (proto_format_ep(ep2 + 1, sizeof(ep2) - 1, &m->ep2) < 0)
+		else if (proto_format_ep(ep2 + 1, P2P_EPSTR_MAX, &m->ep2) < 0)
 			return -1;
+		if (m->haskey && m->type != P2P_LOGOUT)
+			for (n = (int)strlen(ep2), ep2[n++] = ',', k = 0; k < P2P_KEY_LEN; k++, n += 2)
+				fmt(ep2 + n, 3, "%02x", m->key[k]);
 	}
 	switch (m->type) {
 	case P2P_LOGIN:

@@ -23,6 +23,7 @@
 #define P2P_MSG_MAX    8192   /* chat text of one message, split into datagrams */
 #define P2P_REASON_MAX 64     /* text of a Reject */
 #define P2P_ESC_MAX(n) (4 * (n) + 1) /* room proto_escape needs for n bytes */
+#define P2P_KEY_LEN    32     /* bytes of a public key; 64 hex digits on the wire */
 
 /* An endpoint: an IPv4 or IPv6 address and a port, in network byte order. */
 struct p2p_ep {
@@ -32,12 +33,13 @@ struct p2p_ep {
 };
 
 enum p2p_type {
-	P2P_LOGIN,   /* login,NAME,EP[,EP2]   client request (UDP) or notice (TCP) */
+	P2P_LOGIN,   /* login,NAME,EP[,KEY]   client request (UDP);
+	                login,NAME,EP[,EP2][,KEY] notice (TCP) */
 	P2P_ACCEPT,  /* Accept,PORT,TOKEN     server reply (UDP) */
 	P2P_REJECT,  /* Reject,REASON         server reply (UDP) */
 	P2P_HELLO,   /* hello,NAME,TOKEN      client, first line of a session */
 	P2P_LOGOUT,  /* logout,NAME,EP        client request or notice */
-	P2P_ENTRY,   /* NAME,EP[,EP2]         one user in the roster */
+	P2P_ENTRY,   /* NAME,EP[,EP2][,KEY]   one user in the roster */
 	P2P_PING,    /* ping,NAME             client keepalive (UDP) */
 	P2P_PONG,    /* pong                  the server's answer */
 	P2P_MSG,     /* msg,NAME,SID,SEQ,FIRST,TEXT (part,... when more follows) */
@@ -47,7 +49,8 @@ enum p2p_type {
 	P2P_PUNCH,   /* punch,NAME            (TCP) client: open a path to NAME;
 	                                      server: NAME wants a path to you */
 	P2P_RELAY    /* relay,NAME,DATAGRAM   (UDP) client: pass it to NAME;
-	                                      server: NAME sent it */
+	                                      server: NAME sent it.  The datagram
+	                                      may be any bytes (sealed chat) */
 };
 
 /* Which side sent a message decides how strictly it is read. */
@@ -63,6 +66,8 @@ struct p2p_msg {
 	struct p2p_ep ep;    /* login: LOCAL_EP from a client, EP in a notice */
 	struct p2p_ep ep2;   /* second endpoint of a notice or entry; family 0 if none */
 	char token[P2P_TOKEN_LEN + 1];
+	unsigned char key[P2P_KEY_LEN]; /* login, entry: the user's public key, if haskey */
+	int haskey;
 	uint16_t port;       /* Accept */
 	int relay;           /* Accept: the server relays for peers with no direct path */
 	char reason[P2P_REASON_MAX + 1];
@@ -79,7 +84,7 @@ struct p2p_msg {
 enum p2p_err {
 	P2P_OK, P2P_EEMPTY, P2P_ENUL, P2P_EUTF8, P2P_ETYPE, P2P_EFIELDS,
 	P2P_ENAME, P2P_EEP, P2P_EPORT, P2P_ETOKEN, P2P_ESEQ, P2P_ELONG, P2P_EROSTER,
-	P2P_ESID
+	P2P_ESID, P2P_EKEY
 };
 
 /* Parse one message sent by `from`: 0, or a negative enum p2p_err. */

@@ -18,6 +18,8 @@ struct roster_user {
 	struct p2p_ep ep;    /* the endpoint the server saw the login come from */
 	struct p2p_ep lep;   /* the client's own LOCAL_EP; family 0 if unknown */
 	char token[P2P_TOKEN_LEN + 1];
+	unsigned char key[P2P_KEY_LEN]; /* the public key its login announced, if haskey */
+	int haskey;
 	long long expires;   /* a pending login lapses at this time (ms) */
 	int sess;            /* the server's session slot, -1 if none */
 	void *data;          /* the caller's (the client's link); the caller frees it */

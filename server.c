@@ -279,7 +279,7 @@ flush_notices(struct server *sv)
 	sv->flush_at = start + t + (t < FLUSH_PACE_MAX ? t : FLUSH_PACE_MAX);
 }
 
-/* A user's line: NAME,EP with its LOCAL_EP when that differs. */
+/* A user's line: NAME,EP with its LOCAL_EP when that differs, and its key. */
 static int
 format_user(char *buf, size_t size, enum p2p_type type, const struct roster_user *u)
 {
@@ -291,6 +291,8 @@ format_user(char *buf, size_t size, enum p2p_type type, const struct roster_user
 	m.ep = u->ep;
 	if (u->lep.family != 0 && !proto_ep_eq(&u->lep, &u->ep))
 		m.ep2 = u->lep;
+	m.haskey = u->haskey;
+	memcpy(m.key, u->key, sizeof(m.key));
 	return proto_format(buf, size, &m);
 }
 
@@ -707,6 +709,9 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 		for (k = 0; k < (int)sizeof(rnd); k++)
 			fmt(u->token + 2 * k, 3, "%02x", rnd[k]);
 	}
+	/* passed on as it came: peers check it themselves (a hint, no more) */
+	u->haskey = m->haskey;
+	memcpy(u->key, m->key, sizeof(u->key));
 	u->expires = now + TOKEN_TTL;
 	memset(&a, 0, sizeof(a));
 	a.type = P2P_ACCEPT;

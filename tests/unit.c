@@ -1,5 +1,5 @@
 /*
- * unit.c: unit tests of the pure modules: proto, roster, link, path and crypto.  One line per
+ * unit.c: unit tests of the pure modules: proto, roster, link, path, crypto and secure.  One line per
  * case, "ok - what" or "not ok - what (detail)", so tests/run.sh can count.
  */
 #include <arpa/inet.h>
@@ -14,6 +14,7 @@
 #include "path.h"
 #include "proto.h"
 #include "roster.h"
+#include "secure.h"
 
 static int failures;
 
@@ -61,8 +62,10 @@ test_requests(void)
 	CLIENT("", P2P_EEMPTY, "empty message");
 	CLIENT("login", P2P_EFIELDS, "login without fields");
 	CLIENT("login,alice", P2P_EFIELDS, "login missing a field");
-	CLIENT("login,alice,1.2.3.4:5,x", P2P_EFIELDS, "login with an extra field");
-	CLIENT("login,alice,1.2.3.4:5,", P2P_EFIELDS, "login with an empty extra field");
+	CLIENT("login,alice,1.2.3.4:5,x", P2P_EKEY, "login with an extra field that is no key");
+	CLIENT("login,alice,1.2.3.4:5,", P2P_EKEY, "login with an empty extra field");
+	CLIENT("login,alice,1.2.3.4:5,0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef,x",
+	    P2P_EFIELDS, "login with a field after the key");
 	CLIENT("logon,alice,1.2.3.4:5", P2P_ETYPE, "unknown message");
 	CLIENT("Accept,20000,0123456789abcdef", P2P_ETYPE, "a reply sent as a request");
 	CLIENT("login,abcdefghijklmnopqrstuvwxyz0123456,1.2.3.4:5", P2P_ENAME, "33-byte name");
@@ -370,6 +373,7 @@ test_roster(void)
 #include "unit_link.c"
 #include "unit_path.c"
 #include "unit_crypto.c"
+#include "unit_secure.c"
 
 int
 main(void)
@@ -389,11 +393,13 @@ main(void)
 	test_fmt();
 	test_nat_messages();
 	test_path();
+	test_key_fields();
 	test_sha256();
 	test_hmac_hkdf();
 	test_chacha20();
 	test_poly1305();
 	test_aead();
 	test_x25519();
+	test_secure_handshake();
 	return failures != 0;
 }

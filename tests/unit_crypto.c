@@ -6,6 +6,8 @@
  * comparison with openssl and python is tests/crypto_diff.py.
  */
 
+#define CHECK_PARSE(from, s, want, what) parse_as(from, s, strlen(s), want, what)
+
 /* Hex (blanks and colons allowed) into out: its length. */
 static size_t
 unhex(const char *s, unsigned char *out)
@@ -43,6 +45,53 @@ bytes_are(const unsigned char *got, const char *want_hex, const char *what)
 		;
 	snprintf(detail, sizeof(detail), "differs at byte %zu", i);
 	check(i == n, what, detail);
+}
+
+/* Public keys in logins, notices and roster entries (proto.c). */
+static void
+test_key_fields(void)
+{
+	static const char key[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	char buf[300], in[300];
+	struct p2p_msg m;
+	int n;
+
+	snprintf(in, sizeof(in), "login,alice,10.0.0.1:5,%s", key);
+	check(proto_parse(in, strlen(in), P2P_FROM_CLIENT, &m) == 0 && m.haskey && m.key[0] == 0x00 &&
+	    m.key[5] == 0x55 && m.key[31] == 0xff, "a login carries a key", in);
+	n = proto_format(buf, sizeof(buf), &m);
+	check(n > 0 && strcmp(buf, in) == 0, "a login with a key formats back the same", buf);
+	snprintf(in, sizeof(in), "login,alice,10.0.0.1:5,%.63sF", key);
+	CHECK_PARSE(P2P_FROM_CLIENT, in, P2P_EKEY, "a key in upper case is refused");
+	snprintf(in, sizeof(in), "login,alice,10.0.0.1:5,%.62s", key);
+	CHECK_PARSE(P2P_FROM_CLIENT, in, P2P_EKEY, "a short key is refused");
+	CHECK_PARSE(P2P_FROM_CLIENT, "login,alice,10.0.0.1:5", 0, "a login without a key (--insecure)");
+
+	snprintf(in, sizeof(in), "login,bob,1.2.3.4:5,10.0.0.2:5,%s", key);
+	check(proto_parse(in, strlen(in), P2P_FROM_SERVER, &m) == 0 && m.haskey && m.ep2.family &&
+	    m.key[31] == 0xff, "a notice with two endpoints and a key", in);
+	check(proto_format(buf, sizeof(buf), &m) > 0 && strcmp(buf, in) == 0, "the notice formats back the same", buf);
+	snprintf(in, sizeof(in), "login,bob,1.2.3.4:5,%s,later,fields", key);
+	check(proto_parse(in, strlen(in), P2P_FROM_SERVER, &m) == 0 && m.haskey && !m.ep2.family,
+	    "a notice with a key and no second endpoint; later fields ignored", in);
+	snprintf(in, sizeof(in), "bob,1.2.3.4:5,10.0.0.2:5,%s", key);
+	check(proto_roster_record(in, strlen(in), ';', &m) == 1 && m.haskey, "a roster entry with a key", in);
+	check(proto_roster_record("bob,1.2.3.4:5,10.0.0.2:5", 24, ';', &m) == 1 && !m.haskey,
+	    "a roster entry without one", NULL);
+	m.type = P2P_LOGOUT;
+	check(proto_format(buf, sizeof(buf), &m) > 0 && strcmp(buf, "logout,bob,1.2.3.4:5,10.0.0.2:5") == 0,
+	    "a logout names no key", buf);
+
+	/* a relayed datagram may be binary; its header may not */
+	memcpy(in, "relay,bob,\x06\x00\xff\x80,x", 16);
+	check(proto_parse(in, 16, P2P_FROM_CLIENT, &m) == 0 && m.type == P2P_RELAY && m.textlen == 6 &&
+	    memcmp(m.text, "\x06\x00\xff\x80,x", 6) == 0, "a relay request carries binary bytes", NULL);
+	check(proto_parse(in, 16, P2P_FROM_SERVER, &m) == 0 && m.textlen == 6, "a relayed datagram carries binary bytes", NULL);
+	memcpy(in, "relay,b\xff" "b,xyz", 14);
+	CHECK_PARSE(P2P_FROM_SERVER, in, P2P_EUTF8, "a relay header must be UTF-8");
+	memset(in, 'x', sizeof(in));
+	memcpy(in, "relay,bob,", 10);
+	check(proto_parse(in, P2P_DGRAM_MAX + 1, P2P_FROM_CLIENT, &m) == -P2P_ELONG, "an oversized relay request is refused", NULL);
 }
 
 static const char ietf[] = "Any submission to the IETF intended by the Contributor for publication "

@@ -1,0 +1,582 @@
+/*
+ * secure.c: handshakes and sealed datagrams between peers (secure.h).
+ *
+ * The handshake follows the Noise Protocol Framework, revision 34, pattern
+ * XX, with X25519, ChaCha20-Poly1305 and SHA-256.  Datagrams:
+ *
+ *   HELLO  type len name  16 zero bytes (as long as the COOKIE it asks for)
+ *   COOKIE type len name  cookie[16]
+ *   INIT   type len name  cookie[16]  e[32]                  -> e
+ *   REPLY  type len name  e[32]  s[32+16]  payload tag[16]   <- e, ee, s, es
+ *   FINISH type len name  s[32+16]  payload tag[16]          -> s, se
+ *   DATA   type len name  epoch[1]  counter[8]  ciphertext  tag[16]
+ *
+ * DATA is sealed with the key of its epoch, the counter as the nonce (four
+ * zero bytes and the counter, little end first, as Noise's ChaChaPoly) and
+ * its header as the associated data.
+ */
+#include <string.h>
+
+#include "secure.h"
+
+static const char protocol[32] = "Noise_XX_25519_ChaChaPoly_SHA256";
+
+/* [type][name length][name]: its length. */
+static size_t
+head(unsigned char *out, int type, const char *name)
+{
+	size_t n = strlen(name);
+
+	out[0] = (unsigned char)type;
+	out[1] = (unsigned char)n;
+	memcpy(out + 2, name, n);
+	return 2 + n;
+}
+
+int
+sec_header(const unsigned char *in, size_t len, char name[P2P_NAME_MAX + 1])
+{
+	if (len < 2 || in[0] < SEC_HELLO || in[0] > SEC_DATA || in[1] == 0 || in[1] > P2P_NAME_MAX ||
+	    len < 2u + in[1] || !proto_valid_name((const char *)in + 2, in[1]))
+		return -1;
+	memcpy(name, in + 2, in[1]);
+	name[in[1]] = '\0';
+	return in[0];
+}
+
+static unsigned char
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Names compare with ASCII case folded, as the server compares them. */
+static int
+name_before(const char *a, const char *b)
+{
+	while (*a && lower((unsigned char)*a) == lower((unsigned char)*b))
+		a++, b++;
+	return lower((unsigned char)*a) < lower((unsigned char)*b);
+}
+
+static void
+hash_name(struct sha256 *s, const char *name)
+{
+	unsigned char c;
+
+	for (; *name; name++) {
+		c = lower((unsigned char)*name);
+		sha256_update(s, &c, 1);
+	}
+	sha256_update(s, "", 1);
+}
+
+/* ---- Noise's symmetric state ---- */
+
+static void
+mix_hash(struct sec_sym *y, const void *data, size_t len)
+{
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_update(&s, y->h, 32);
+	sha256_update(&s, data, len);
+	sha256_final(&s, y->h);
+}
+
+static void
+mix_key(struct sec_sym *y, const unsigned char ikm[32])
+{
+	unsigned char o[64];
+
+	crypto_hkdf(y->ck, 32, ikm, 32, "", 0, o, 64);
+	memcpy(y->ck, o, 32);
+	memcpy(y->k, o + 32, 32);
+	y->n = 0;
+	y->haskey = 1;
+	crypto_wipe(o, sizeof(o));
+}
+
+static void
+nonce_of(unsigned char nonce[12], uint64_t n)
+{
+	int i;
+
+	memset(nonce, 0, 4);
+	for (i = 0; i < 8; i++)
+		nonce[4 + i] = (unsigned char)(n >> 8 * i);
+}
+
+/* EncryptAndHash: the length written to out. */
+static size_t
+encrypt_hash(struct sec_sym *y, const unsigned char *pt, size_t len, unsigned char *out)
+{
+	unsigned char nonce[12];
+
+	if (y->haskey) {
+		nonce_of(nonce, y->n++);
+		crypto_seal(y->k, nonce, y->h, 32, pt, len, out);
+		len += CRYPTO_TAG;
+	} else if (len > 0) {
+		memcpy(out, pt, len);
+	}
+	mix_hash(y, out, len);
+	return len;
+}
+
+/* DecryptAndHash of len bytes (tag included): 0, or -1. */
+static int
+decrypt_hash(struct sec_sym *y, const unsigned char *ct, size_t len, unsigned char *out)
+{
+	unsigned char nonce[12];
+
+	if (y->haskey) {
+		nonce_of(nonce, y->n);
+		if (crypto_open(y->k, nonce, y->h, 32, ct, len, out) == -1)
+			return -1;
+		y->n++;
+	} else if (len > 0) {
+		memcpy(out, ct, len);
+	}
+	mix_hash(y, ct, len);
+	return 0;
+}
+
+/* Initialize with the protocol name and the prologue that binds both names. */
+static void
+sym_init(struct sec_sym *y, const char *iname, const char *rname)
+{
+	struct sha256 s;
+
+	memset(y, 0, sizeof(*y));
+	memcpy(y->h, protocol, 32);
+	memcpy(y->ck, protocol, 32);
+	sha256_init(&s);
+	sha256_update(&s, y->h, 32);
+	sha256_update(&s, "p2pchat 1", 10);
+	hash_name(&s, iname);
+	hash_name(&s, rname);
+	sha256_final(&s, y->h);
+}
+
+/* DH into a symmetric state: 0, or -1 for a point of small order. */
+static int
+mix_dh(struct sec_sym *y, const unsigned char priv[32], const unsigned char pub[32])
+{
+	unsigned char shared[32];
+	int r = crypto_x25519(shared, priv, pub);
+
+	if (r == 0)
+		mix_key(y, shared);
+	crypto_wipe(shared, sizeof(shared));
+	return r;
+}
+
+/* Noise's REKEY: the key encrypts 32 zeros under the last nonce. */
+static void
+rekey(unsigned char k[32])
+{
+	static const unsigned char zero[32];
+	unsigned char nonce[12], out[48];
+
+	nonce_of(nonce, UINT64_MAX);
+	crypto_seal(k, nonce, "", 0, zero, 32, out);
+	memcpy(k, out, 32);
+	crypto_wipe(out, sizeof(out));
+}
+
+/* ---- handshakes ---- */
+
+void
+sec_self_init(struct sec_self *s, const unsigned char priv[32], const char *name,
+    const unsigned char rnd[32], long long now)
+{
+	memset(s, 0, sizeof(*s));
+	memcpy(s->priv, priv, 32);
+	crypto_x25519_public(s->pub, priv);
+	strncpy(s->name, name, P2P_NAME_MAX);
+	memcpy(s->secret[0], rnd, 32);
+	memcpy(s->secret[1], rnd, 32);
+	s->secret_t = now;
+}
+
+/* The cookie for a HELLO from src naming peer, under secret k. */
+static void
+cookie(const unsigned char k[32], const void *src, size_t srclen, const char *peer,
+    unsigned char out[SEC_COOKIE_LEN])
+{
+	unsigned char mac[32];
+	struct hmac h;
+	unsigned char c;
+
+	hmac_init(&h, k, 32);
+	hmac_update(&h, src, srclen);
+	for (; *peer; peer++) {
+		c = lower((unsigned char)*peer);
+		hmac_update(&h, &c, 1);
+	}
+	hmac_final(&h, mac);
+	memcpy(out, mac, SEC_COOKIE_LEN);
+}
+
+static void
+hs_wipe(struct sec_peer *p)
+{
+	crypto_wipe(p->e, sizeof(p->e));
+	crypto_wipe(&p->sym, sizeof(p->sym));
+	p->hs = 0;
+}
+
+/* Remember msg as the handshake message we last sent. */
+static void
+sent_msg(struct sec_peer *p, int type, const unsigned char *msg, size_t len, long long now)
+{
+	if (msg != p->msg)
+		memcpy(p->msg, msg, len);
+	p->msglen = len;
+	p->hs = type;
+	p->sent = now;
+	p->tries = 1;
+}
+
+size_t
+sec_begin(struct sec_peer *p, const struct sec_self *self, long long now, unsigned char *out,
+    size_t size)
+{
+	size_t n;
+
+	(void)size; /* at least SEC_MSG_MAX */
+	hs_wipe(p);
+	p->initiator = 1;
+	n = head(p->msg, SEC_HELLO, self->name);
+	memset(p->msg + n, 0, SEC_COOKIE_LEN);
+	sent_msg(p, SEC_HELLO, p->msg, n + SEC_COOKIE_LEN, now);
+	memcpy(out, p->msg, p->msglen);
+	return p->msglen;
+}
+
+int
+sec_resend(struct sec_peer *p, long long now, unsigned char *out, size_t size)
+{
+	if (p->hs == 0 || now - p->sent < SEC_RESEND || size < p->msglen)
+		return 0;
+	if (p->tries >= SEC_TRIES) {
+		hs_wipe(p);
+		return -1;
+	}
+	p->tries++;
+	p->sent = now;
+	memcpy(out, p->msg, p->msglen);
+	return (int)p->msglen;
+}
+
+long long
+sec_next(const struct sec_peer *p)
+{
+	return p->hs ? p->sent + SEC_RESEND : -1;
+}
+
+static void
+open_session(struct sec_peer *p, const unsigned char rs[32], long long now)
+{
+	unsigned char k[64];
+
+	crypto_hkdf(p->sym.ck, 32, "", 0, "", 0, k, 64); /* Split() */
+	memset(&p->tx, 0, sizeof(p->tx));
+	memset(&p->rx, 0, sizeof(p->rx));
+	memcpy(p->tx.key, p->initiator ? k : k + 32, 32);
+	memcpy(p->rx.key, p->initiator ? k + 32 : k, 32);
+	p->tx.start = now;
+	memcpy(p->rs, rs, 32);
+	p->ready = 1;
+	crypto_wipe(k, sizeof(k));
+	hs_wipe(p);
+}
+
+/* INIT from the peer, whose cookie checked: answer with REPLY. */
+static int
+reply(struct sec_peer *p, const struct sec_self *self, const char *peer, const unsigned char re[32],
+    long long now, const unsigned char rnd[32], unsigned char *out, size_t *outlen, const char **why)
+{
+	unsigned char *m = p->msg;
+	size_t n;
+
+	hs_wipe(p);
+	p->initiator = 0;
+	sym_init(&p->sym, peer, self->name);
+	memcpy(p->re, re, 32);
+	mix_hash(&p->sym, re, 32);
+	mix_hash(&p->sym, "", 0);
+	memcpy(p->e, rnd, 32);
+	crypto_x25519_public(p->epub, p->e);
+	n = head(m, SEC_REPLY, self->name);
+	memcpy(m + n, p->epub, 32);
+	mix_hash(&p->sym, p->epub, 32);
+	n += 32;
+	if (mix_dh(&p->sym, p->e, re) == -1) {
+		hs_wipe(p);
+		*why = "a key of small order";
+		return -1;
+	}
+	n += encrypt_hash(&p->sym, self->pub, 32, m + n);
+	mix_dh(&p->sym, self->priv, re); /* re was checked just above */
+	n += encrypt_hash(&p->sym, NULL, 0, m + n);
+	sent_msg(p, SEC_REPLY, m, n, now);
+	memcpy(out, m, n);
+	*outlen = n;
+	return SEC_SEND;
+}
+
+/* REPLY to our INIT: check it, answer with FINISH and open the session. */
+static int
+finish(struct sec_peer *p, const struct sec_self *self, const unsigned char *in, long long now,
+    unsigned char *out, size_t *outlen, const char **why)
+{
+	struct sec_sym y = p->sym; /* kept as it was if the REPLY is forged */
+	unsigned char rs[32], none[1];
+	size_t n;
+
+	mix_hash(&y, in, 32);
+	if (mix_dh(&y, p->e, in) == -1 || decrypt_hash(&y, in + 32, 48, rs) == -1 ||
+	    mix_dh(&y, p->e, rs) == -1 || decrypt_hash(&y, in + 80, 16, none) == -1) {
+		crypto_wipe(&y, sizeof(y));
+		*why = "a reply that does not check";
+		return -1;
+	}
+	n = head(p->fin, SEC_FINISH, self->name);
+	n += encrypt_hash(&y, self->pub, 32, p->fin + n);
+	mix_dh(&y, self->priv, in);
+	n += encrypt_hash(&y, NULL, 0, p->fin + n);
+	p->finlen = n;
+	memcpy(p->fin_re, in, 32);
+	p->sym = y;
+	crypto_wipe(&y, sizeof(y));
+	open_session(p, rs, now);
+	memcpy(out, p->fin, n);
+	*outlen = n;
+	return SEC_SEND | SEC_READY;
+}
+
+/* FINISH to our REPLY: check it and open the session. */
+static int
+finished(struct sec_peer *p, const unsigned char *in, long long now, const char **why)
+{
+	struct sec_sym y = p->sym;
+	unsigned char rs[32], none[1];
+
+	if (decrypt_hash(&y, in, 48, rs) == -1 || mix_dh(&y, p->e, rs) == -1 ||
+	    decrypt_hash(&y, in + 48, 16, none) == -1) {
+		crypto_wipe(&y, sizeof(y));
+		*why = "a finish that does not check";
+		return -1;
+	}
+	p->sym = y;
+	crypto_wipe(&y, sizeof(y));
+	open_session(p, rs, now);
+	return SEC_READY;
+}
+
+/* ---- sealed datagrams ---- */
+
+/* May counter c pass a window of top and bits? */
+static int
+fresh(uint64_t top, uint64_t bits, uint64_t c)
+{
+	return c >= top || (top - 1 - c < 64 && !(bits >> (top - 1 - c) & 1));
+}
+
+static void
+mark(uint64_t *top, uint64_t *bits, uint64_t c)
+{
+	if (c >= *top) {
+		*bits = c + 1 - *top >= 64 ? 0 : *bits << (c + 1 - *top);
+		*bits |= 1;
+		*top = c + 1;
+	} else {
+		*bits |= (uint64_t)1 << (*top - 1 - c);
+	}
+}
+
+static int
+open_data(struct sec_peer *p, const unsigned char *in, size_t len, size_t off, unsigned char *out,
+    size_t *outlen, const char **why)
+{
+	struct sec_keys *rx = &p->rx;
+	unsigned char nonce[12], next[32];
+	const unsigned char *key;
+	uint64_t c = 0, *top, *bits, ntop = 0, nbits = 0;
+	int ep, i, step = 0;
+
+	if (!p->ready) {
+		*why = "sealed with no session open";
+		return -1;
+	}
+	if (len < off + 9 + CRYPTO_TAG) {
+		*why = "too short";
+		return -1;
+	}
+	ep = in[off];
+	for (i = 0; i < 8; i++)
+		c = c << 8 | in[off + 1 + i];
+	if (ep == rx->epoch) {
+		key = rx->key, top = &rx->top, bits = &rx->bits;
+	} else if (ep == (uint8_t)(rx->epoch + 1)) {
+		memcpy(next, rx->key, 32);
+		rekey(next);
+		key = next, top = &ntop, bits = &nbits, step = 1;
+	} else if (ep == (uint8_t)(rx->epoch - 1) && rx->hasprev) {
+		key = rx->prev, top = &rx->ptop, bits = &rx->pbits;
+	} else {
+		*why = "sealed with a key no longer in use";
+		return -1;
+	}
+	if (!fresh(*top, *bits, c)) {
+		*why = "a replay";
+		return -1;
+	}
+	nonce_of(nonce, c);
+	if (crypto_open(key, nonce, in, off + 9, in + off + 9, len - off - 9, out) == -1) {
+		crypto_wipe(next, sizeof(next));
+		*why = "it does not authenticate (changed, cut or forged)";
+		return -1;
+	}
+	if (step) { /* the peer moved to the next key: so do we */
+		memcpy(rx->prev, rx->key, 32);
+		rx->ptop = rx->top, rx->pbits = rx->bits, rx->hasprev = 1;
+		memcpy(rx->key, next, 32);
+		rx->epoch++;
+		rx->top = rx->bits = 0;
+		top = &rx->top, bits = &rx->bits;
+		crypto_wipe(next, sizeof(next));
+	}
+	mark(top, bits, c);
+	*outlen = len - off - 9 - CRYPTO_TAG;
+	return SEC_PLAIN;
+}
+
+int
+sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, const unsigned char *in,
+    size_t len, unsigned char *out, size_t size)
+{
+	struct sec_keys *tx = &p->tx;
+	unsigned char nonce[12];
+	size_t n;
+	int i;
+
+	if (!p->ready || size < SEC_OVERHEAD + len)
+		return -1;
+	if (tx->n >= SEC_REKEY_MSGS || now - tx->start >= SEC_REKEY_TIME) {
+		rekey(tx->key);
+		tx->epoch++;
+		tx->n = 0;
+		tx->start = now;
+	}
+	n = head(out, SEC_DATA, self->name);
+	out[n++] = tx->epoch;
+	for (i = 7; i >= 0; i--)
+		out[n++] = (unsigned char)(tx->n >> 8 * i);
+	nonce_of(nonce, tx->n++);
+	crypto_seal(tx->key, nonce, out, n, in, len, out + n);
+	return (int)(n + len + CRYPTO_TAG);
+}
+
+void
+sec_wipe(struct sec_peer *p)
+{
+	crypto_wipe(p, sizeof(*p));
+}
+
+int
+sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const void *src,
+    size_t srclen, const unsigned char *in, size_t len, long long now, const unsigned char rnd[32],
+    unsigned char *out, size_t size, size_t *outlen, const char **why)
+{
+	unsigned char c[SEC_COOKIE_LEN], c1[SEC_COOKIE_LEN];
+	size_t off = 2u + in[1], n;
+	int type = in[0];
+
+	*outlen = 0;
+	if (size < SEC_MSG_MAX || size < len) {
+		*why = "no room";
+		return -1;
+	}
+	if (now - self->secret_t >= SEC_SECRET_TIME) {
+		memcpy(self->secret[1], self->secret[0], 32);
+		crypto_hmac(self->secret[0], 32, "next", 4, self->secret[0]);
+		self->secret_t = now;
+	}
+	switch (type) {
+	case SEC_HELLO: /* stateless: only a cookie for where it came from */
+		if (len != off + SEC_COOKIE_LEN)
+			break;
+		n = head(out, SEC_COOKIE, self->name);
+		cookie(self->secret[0], src, srclen, peer, out + n);
+		*outlen = n + SEC_COOKIE_LEN;
+		return SEC_SEND;
+	case SEC_COOKIE:
+		if (len != off + SEC_COOKIE_LEN || p->hs != SEC_HELLO) {
+			*why = "a cookie not asked for";
+			return -1;
+		}
+		sym_init(&p->sym, self->name, peer);
+		memcpy(p->e, rnd, 32);
+		crypto_x25519_public(p->epub, p->e);
+		mix_hash(&p->sym, p->epub, 32);
+		mix_hash(&p->sym, "", 0);
+		n = head(p->msg, SEC_INIT, self->name);
+		memcpy(p->msg + n, in + off, SEC_COOKIE_LEN);
+		memcpy(p->msg + n + SEC_COOKIE_LEN, p->epub, 32);
+		sent_msg(p, SEC_INIT, p->msg, n + SEC_COOKIE_LEN + 32, now);
+		memcpy(out, p->msg, p->msglen);
+		*outlen = p->msglen;
+		return SEC_SEND;
+	case SEC_INIT:
+		if (len != off + SEC_COOKIE_LEN + 32)
+			break;
+		cookie(self->secret[0], src, srclen, peer, c);
+		cookie(self->secret[1], src, srclen, peer, c1);
+		if (!crypto_equal(c, in + off, SEC_COOKIE_LEN) && !crypto_equal(c1, in + off, SEC_COOKIE_LEN)) {
+			*why = "no valid cookie";
+			return -1;
+		}
+		if ((p->hs == SEC_HELLO || p->hs == SEC_INIT) && p->initiator && name_before(self->name, peer)) {
+			*why = "both began a handshake: the peer answers ours";
+			return -1;
+		}
+		if (p->hs == SEC_REPLY && memcmp(p->re, in + off + SEC_COOKIE_LEN, 32) == 0) {
+			memcpy(out, p->msg, p->msglen); /* our REPLY was lost */
+			*outlen = p->msglen;
+			return SEC_SEND;
+		}
+		if (p->hs == SEC_REPLY && now - p->sent < SEC_RESEND) {
+			*why = "handshakes too fast";
+			return -1;
+		}
+		return reply(p, self, peer, in + off + SEC_COOKIE_LEN, now, rnd, out, outlen, why);
+	case SEC_REPLY:
+		if (len != off + 32 + 48 + CRYPTO_TAG)
+			break;
+		if (p->hs != SEC_INIT) {
+			if (p->ready && p->finlen > 0 && memcmp(p->fin_re, in + off, 32) == 0) {
+				memcpy(out, p->fin, p->finlen); /* our FINISH was lost */
+				*outlen = p->finlen;
+				return SEC_SEND;
+			}
+			*why = "a reply to no handshake";
+			return -1;
+		}
+		return finish(p, self, in + off, now, out, outlen, why);
+	case SEC_FINISH:
+		if (len != off + 48 + CRYPTO_TAG)
+			break;
+		if (p->hs != SEC_REPLY) {
+			*why = "a finish to no handshake";
+			return -1;
+		}
+		return finished(p, in + off, now, why);
+	case SEC_DATA:
+		return open_data(p, in, len, off, out, outlen, why);
+	}
+	*why = "a handshake message of the wrong size";
+	return -1;
+}

@@ -1,0 +1,117 @@
+/*
+ * secure.h: end-to-end sessions between two peers.
+ *
+ * A session starts with a handshake: HELLO asks for a cookie, COOKIE gives
+ * one (stateless: an HMAC of where the HELLO came from), and only an INIT
+ * that returns it costs the responder any Diffie-Hellman work.  INIT, REPLY
+ * and FINISH carry Noise_XX_25519_ChaChaPoly_SHA256 with both names in the
+ * prologue, so each side learns the other's long-term key, proven by its
+ * owner.  Chat datagrams then go as DATA: sealed with the sender's key and
+ * an explicit counter, checked against a window of the last 64 counters,
+ * and the keys move on by a one-way step (Noise's REKEY) every
+ * SEC_REKEY_MSGS datagrams or SEC_REKEY_TIME ms, the old ones wiped.
+ *
+ * Every datagram is binary and starts with its type (below 0x20, where no
+ * text datagram starts), then the sender's name as a length and bytes.
+ *
+ * Pure: no I/O, no clock, no randomness of its own; the caller passes the
+ * time and random bytes, and decides whom to trust.
+ */
+#ifndef P2P_SECURE_H
+#define P2P_SECURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "proto.h"
+
+enum sec_type { SEC_HELLO = 1, SEC_COOKIE, SEC_INIT, SEC_REPLY, SEC_FINISH, SEC_DATA };
+
+#define SEC_COOKIE_LEN  16
+#define SEC_HEAD_MAX    (2 + P2P_NAME_MAX)           /* type, name length, name */
+#define SEC_OVERHEAD    (SEC_HEAD_MAX + 9 + CRYPTO_TAG) /* what DATA adds to a datagram */
+#define SEC_MSG_MAX     (SEC_HEAD_MAX + 48 + 48)      /* the longest handshake message */
+#define SEC_RESEND      1000     /* ms before a handshake message goes again */
+#define SEC_TRIES       8        /* sends of one handshake message before giving up */
+#define SEC_REKEY_MSGS  100000   /* datagrams sealed under one key */
+#define SEC_REKEY_TIME  120000   /* ms a key is used for sealing */
+#define SEC_SECRET_TIME 120000   /* ms a cookie secret lasts (and then one more period) */
+
+/* This side: its long-term key pair, its name and its cookie secrets. */
+struct sec_self {
+	unsigned char priv[32], pub[32];
+	char name[P2P_NAME_MAX + 1];
+	unsigned char secret[2][32]; /* the cookie secret now, and the one before */
+	long long secret_t;          /* when secret[0] was made */
+};
+
+/* One direction of a session's keys. */
+struct sec_keys {
+	unsigned char key[32];
+	uint8_t epoch;               /* rekeys so far, modulo 256 */
+	uint64_t n;                  /* sending: the next counter */
+	long long start;             /* sending: when this key was first used */
+	uint64_t top, bits;          /* receiving: the highest counter + 1, and the 64 below it */
+	unsigned char prev[32];      /* receiving: the key before (late datagrams) */
+	uint64_t ptop, pbits;
+	int hasprev;
+};
+
+/* Noise's symmetric state: the hash of the transcript, the chaining key and the key. */
+struct sec_sym {
+	unsigned char h[32], ck[32], k[32];
+	uint64_t n;                  /* the nonce under k */
+	int haskey;                  /* k is set */
+};
+
+/* What one side keeps of a peer: a handshake in progress and a session. */
+struct sec_peer {
+	int hs;                      /* the handshake message we last sent: 0, HELLO, INIT, REPLY */
+	int initiator;
+	unsigned char e[32], epub[32], re[32];
+	struct sec_sym sym;
+	unsigned char msg[SEC_MSG_MAX]; /* the handshake message we last sent, for resends */
+	size_t msglen;
+	long long sent;              /* when it was last sent */
+	int tries;
+	unsigned char fin[SEC_MSG_MAX], fin_re[32]; /* our last FINISH and the REPLY it answered */
+	size_t finlen;
+
+	int ready;                   /* a session is open */
+	unsigned char rs[32];        /* the peer's long-term key, proven in the handshake */
+	struct sec_keys tx, rx;
+};
+
+/* Set up this side: its private key, its name, 32 random bytes for the cookie secret. */
+void sec_self_init(struct sec_self *s, const unsigned char priv[32], const char *name,
+    const unsigned char rnd[32], long long now);
+/* The sender's name and the type of a binary datagram: the type, or -1. */
+int sec_header(const unsigned char *in, size_t len, char name[P2P_NAME_MAX + 1]);
+/* Begin a handshake as the initiator: the HELLO into out, its length. */
+size_t sec_begin(struct sec_peer *p, const struct sec_self *self, long long now, unsigned char *out,
+    size_t size);
+/* The handshake message due again by now into out: its length, 0 when
+ * none is due, -1 when it went SEC_TRIES times unanswered (given up). */
+int sec_resend(struct sec_peer *p, long long now, unsigned char *out, size_t size);
+/* When sec_resend next has something to do, or -1. */
+long long sec_next(const struct sec_peer *p);
+
+/* What sec_input did, as flags. */
+#define SEC_SEND  1 /* out holds a datagram for the peer, back where this one came from */
+#define SEC_PLAIN 2 /* out holds a datagram opened */
+#define SEC_READY 4 /* a session just opened: rs holds the peer's key */
+
+/* A binary datagram whose header names `peer` (found and checked by the
+ * caller), from the place src names (any bytes: the cookie is bound to it):
+ * flags, or -1 with *why set when it is dropped. */
+int sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const void *src,
+    size_t srclen, const unsigned char *in, size_t len, long long now, const unsigned char rnd[32],
+    unsigned char *out, size_t size, size_t *outlen, const char **why);
+/* Seal a datagram for the peer into out: its length, or -1 with no session. */
+int sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, const unsigned char *in,
+    size_t len, unsigned char *out, size_t size);
+/* Forget every secret of the peer's handshake and session. */
+void sec_wipe(struct sec_peer *p);
+
+#endif
