@@ -12,7 +12,9 @@
  * Every client is real sockets on 127.0.0.1.  A p2pchat client logs in over
  * UDP from an address of its own in 127/8 (as distinct hosts would; the
  * server limits logins per address), opens its session, reads the roster
- * and counts notices.  Results are printed as "key value" lines:
+ * and counts notices.  All of them share one UDP socket, each sending from
+ * its own address with IP_PKTINFO, so that a client costs one descriptor
+ * (its TCP session) and N=10,000 fits a limit of 20,000 open files.  Results are printed as "key value" lines:
  *   storm_ms      N-1 clients: until all are online and each knows every other
  *   fanout_ms     one more login until all N-1 have heard of it (per trial)
  *   login_ms      that login until its own roster is read (per trial)
@@ -40,7 +42,8 @@ enum st { IDLE, LOGIN, CONNECTING, SETUP, ONLINE, GONE };
 
 struct cl {
 	enum st st;
-	int fd, udp;
+	int fd;
+	uint32_t addr;       /* its own address in 127/8 (host order) */
 	char name[24];
 	char buf[8192];
 	size_t len;
@@ -56,6 +59,9 @@ static int port, ep;
 static struct cl *cl;
 static int ncl, online, inflight;
 static long gen; /* a counter for fresh names */
+static int udp;  /* the one UDP socket of all p2pchat clients */
+static int *owner; /* owner[a]: the client using address 127.0.0.0 + a */
+static size_t nowner;
 
 static long long
 now_us(void)
@@ -118,12 +124,50 @@ send_all(int fd, const char *s)
 	}
 }
 
+/* Send s to the server's UDP port from client c's own address. */
+static void
+udp_send(const struct cl *c, const char *s)
+{
+	struct sockaddr_in srv;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} u;
+	struct in_pktinfo pi;
+	struct iovec iov;
+	struct msghdr m;
+	struct cmsghdr *h;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.sin_family = AF_INET;
+	srv.sin_port = htons((uint16_t)port);
+	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(&u, 0, sizeof(u));
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi_spec_dst.s_addr = htonl(c->addr);
+	iov.iov_base = (void *)s;
+	iov.iov_len = strlen(s);
+	memset(&m, 0, sizeof(m));
+	m.msg_name = &srv;
+	m.msg_namelen = sizeof(srv);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.b;
+	m.msg_controllen = sizeof(u.b);
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = IPPROTO_IP;
+	h->cmsg_type = IP_PKTINFO;
+	h->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(h), &pi, sizeof(pi));
+	if (sendmsg(udp, &m, 0) == -1 && errno != EAGAIN)
+		die("sendmsg");
+}
+
 /* Start the login of client i. */
 static void
 start(int i)
 {
 	struct cl *c = &cl[i];
-	struct sockaddr_in a, srv;
 
 	c->st = LOGIN;
 	c->known = c->left = 0;
@@ -137,48 +181,62 @@ start(int i)
 		c->st = CONNECTING;
 		return;
 	}
-	/* a UDP socket on an address of its own, as a host of its own would have */
-	if ((c->udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
-		die("socket");
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)(gen % 0xfffffe + 1));
-	if (bind(c->udp, (struct sockaddr *)&a, sizeof(a)) == -1)
-		die("bind");
-	memset(&srv, 0, sizeof(srv));
-	srv.sin_family = AF_INET;
-	srv.sin_port = htons((uint16_t)port);
-	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* an address of its own, as a host of its own would have */
+	c->addr = 0x7f000000u | (uint32_t)(gen % 0xfffffe + 1);
+	if ((c->addr & 0xffffffu) >= nowner) {
+		size_t want = 2 * ((c->addr & 0xffffffu) + 1);
+
+		if ((owner = realloc(owner, want * sizeof(*owner))) == NULL)
+			die("realloc");
+		nowner = want;
+	}
+	owner[c->addr & 0xffffffu] = i;
 	/* kept in buf (unused until the session), to be sent again if lost */
-	snprintf(c->buf, sizeof(c->buf), "login,%s,%s:9", c->name, inet_ntoa(a.sin_addr));
-	watch(c->udp, i | 1 << 30, EPOLLIN, EPOLL_CTL_ADD);
+	snprintf(c->buf, sizeof(c->buf), "login,%s,%u.%u.%u.%u:9", c->name, c->addr >> 24,
+	    c->addr >> 16 & 255, c->addr >> 8 & 255, c->addr & 255);
 	c->sent = c->t0;
-	if (sendto(c->udp, c->buf, strlen(c->buf), 0, (struct sockaddr *)&srv, sizeof(srv)) == -1)
-		die("sendto");
+	udp_send(c, c->buf);
 }
 
+/* A datagram for some client: Accept,PORT,TOKEN[,...] to the address it
+ * was sent to (the token is the third field). */
 static void
-got_accept(int i)
+got_accept(void)
 {
-	struct cl *c = &cl[i];
-	char buf[256], *tok;
-	ssize_t n = recv(c->udp, buf, sizeof(buf) - 1, 0);
+	struct cl *c;
+	char buf[256], ctl[CMSG_SPACE(sizeof(struct in_pktinfo))], *tok;
+	struct in_pktinfo pi;
+	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct msghdr m;
+	struct cmsghdr *h;
+	ssize_t n;
+	uint32_t a;
 
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	/* Accept,PORT,TOKEN[,...]: the token is the third field */
-	if (strncmp(buf, "Accept,", 7) != 0 || (tok = strchr(buf + 7, ',')) == NULL) {
-		fprintf(stderr, "load: %s: %s\n", c->name, buf);
-		exit(1);
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		if ((n = recvmsg(udp, &m, 0)) <= 0)
+			return;
+		buf[n] = '\0';
+		if ((h = CMSG_FIRSTHDR(&m)) == NULL || h->cmsg_type != IP_PKTINFO)
+			continue;
+		memcpy(&pi, CMSG_DATA(h), sizeof(pi));
+		a = ntohl(pi.ipi_addr.s_addr) & 0xffffffu;
+		if (a >= nowner || (c = &cl[owner[a]])->st != LOGIN)
+			continue; /* an answer to a login sent again: the first counted */
+		if (strncmp(buf, "Accept,", 7) != 0 || (tok = strchr(buf + 7, ',')) == NULL) {
+			fprintf(stderr, "load: %s: %s\n", c->name, buf);
+			exit(1);
+		}
+		tok[strcspn(tok + 1, ",") + 1] = '\0';
+		c->fd = tcp_connect();
+		c->st = CONNECTING;
+		snprintf(c->buf, sizeof(c->buf), "hello,%s,%s\n", c->name, tok + 1);
+		watch(c->fd, (int)(c - cl), EPOLLOUT | EPOLLIN, EPOLL_CTL_ADD);
 	}
-	tok[strcspn(tok + 1, ",") + 1] = '\0';
-	/* the UDP socket stays: keepalives must come from where the login did */
-	epoll_ctl(ep, EPOLL_CTL_DEL, c->udp, NULL);
-	c->fd = tcp_connect();
-	c->st = CONNECTING;
-	snprintf(c->buf, sizeof(c->buf), "hello,%s,%s\n", c->name, tok + 1);
-	watch(c->fd, i, EPOLLOUT | EPOLLIN, EPOLL_CTL_ADD);
 }
 
 static void
@@ -298,7 +356,6 @@ static void
 keepalives(void)
 {
 	static long long last;
-	struct sockaddr_in srv;
 	char msg[64];
 	long long t = now_us();
 	int i;
@@ -306,17 +363,13 @@ keepalives(void)
 	if (mode != P2P || t - last < 100000)
 		return;
 	last = t;
-	memset(&srv, 0, sizeof(srv));
-	srv.sin_family = AF_INET;
-	srv.sin_port = htons((uint16_t)port);
-	srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (i = 0; i < ncl; i++)
 		if (cl[i].st == LOGIN && t - cl[i].sent > 1000000) {
-			sendto(cl[i].udp, cl[i].buf, strlen(cl[i].buf), 0, (struct sockaddr *)&srv, sizeof(srv));
+			udp_send(&cl[i], cl[i].buf);
 			cl[i].sent = t;
 		} else if (cl[i].st == ONLINE && t - cl[i].sent > 20000000) {
 			snprintf(msg, sizeof(msg), "ping,%s", cl[i].name);
-			sendto(cl[i].udp, msg, strlen(msg), 0, (struct sockaddr *)&srv, sizeof(srv));
+			udp_send(&cl[i], msg);
 			cl[i].sent = t;
 		}
 }
@@ -347,7 +400,7 @@ run(int (*done)(void))
 		for (k = 0; k < n; k++) {
 			i = (int)(ev[k].data.u64 & ((1 << 30) - 1));
 			if (ev[k].data.u64 & (1 << 30))
-				got_accept(i);
+				got_accept();
 			else if (cl[i].st == CONNECTING && (ev[k].events & EPOLLOUT))
 				connected(i);
 			else if (ev[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -588,8 +641,8 @@ main(int argc, char **argv)
 	port = atoi(argv[2]);
 	n = atoi(argv[3]);
 	trials = atoi(argv[4]);
-	/* two sockets a client: as root, past the hard limit if need be */
-	rl.rlim_cur = rl.rlim_max = (rlim_t)(2 * atoi(argv[3]) + 256);
+	/* a socket a client: as root, past the hard limit if need be */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(atoi(argv[3]) + 256);
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -600,6 +653,18 @@ main(int argc, char **argv)
 	login = calloc((size_t)trials + 1, sizeof(*login));
 	if ((ep = epoll_create1(0)) == -1 || cl == NULL || fan == NULL || login == NULL)
 		die("setup");
+	if (mode == P2P) {
+		struct sockaddr_in a;
+		int on = 1;
+
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		if ((udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1 ||
+		    setsockopt(udp, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1 ||
+		    bind(udp, (struct sockaddr *)&a, sizeof(a)) == -1)
+			die("udp");
+		watch(udp, 1 << 30, EPOLLIN, EPOLL_CTL_ADD);
+	}
 
 	/* (a) the storm: N-1 clients, so that the trials make N */
 	storm_n = n - 1;
@@ -618,8 +683,6 @@ main(int argc, char **argv)
 		login[k] = cl[fan_i].t_online - t0;
 		epoll_ctl(ep, EPOLL_CTL_DEL, cl[fan_i].fd, NULL);
 		close(cl[fan_i].fd); /* it leaves: wait until all have heard */
-		if (mode == P2P)
-			close(cl[fan_i].udp);
 		cl[fan_i].st = GONE;
 		online--;
 		run(gone_done);

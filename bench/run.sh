@@ -28,7 +28,7 @@ runs=${RUNS:-5} trials=${TRIALS:-20}
 if [ $smoke = 1 ]; then sizes=(200) runs=1 trials=5; fi
 T=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-# 2 descriptors per simulated client: as root, lift the hard limit too
+# a descriptor per simulated client (and as many in the server): as root, lift the hard limit too
 [ "$(id -u)" = 0 ] && ulimit -Hn "$(cat /proc/sys/fs/nr_open 2>/dev/null || echo 1048576)" 2>/dev/null
 ulimit -n "$(ulimit -Hn)"
 
