@@ -10,6 +10,12 @@
  * the peers it knows goes on; the first login gives up instead.  Quitting
  * first waits a little for unacknowledged messages (linger), then logs out
  * and waits for that line to be written (drain).
+ *
+ * Chat is end-to-end encrypted (secure.c): a handshake with each peer
+ * proves both long-term keys, the first key a peer proves is pinned in
+ * known_peers (identity.c), and every chat datagram goes sealed.  Path
+ * probes go in the clear: they carry a name and a nonce, no chat.
+ * --insecure drops all of it, for peers that run --insecure too.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,11 +26,13 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "identity.h"
 #include "link.h"
 #include "net.h"
 #include "p2pchat.h"
 #include "path.h"
 #include "roster.h"
+#include "secure.h"
 
 #define LOGIN_TRIES    4      /* first login: UDP logins sent before giving up */
 #define LOGIN_RTO      500    /* ms before the first resend; doubles */
@@ -73,13 +81,22 @@ struct client {
 	long long probe_t;         /* the start of this period of probing */
 	int probes;                /* probes sent in it */
 	int noise, hushed;         /* lines said in it, and left unsaid */
+	int secure;                /* not --insecure */
+	struct sec_self me;        /* our key pair and cookie secrets */
+	char known[ID_PATH_MAX];   /* the known_peers file */
 };
+
+enum trust { UNKNOWN, TRUSTED, REFUSED };
 
 /* What the client keeps of a peer it chats with, as its roster entry's data.
  * The link comes first, so that the data is a pointer to it as well. */
 struct peer {
 	struct link link;
 	struct path path;
+	struct sec_peer sec;
+	enum trust trust;          /* of the key its last handshake proved */
+	unsigned char refused[32]; /* REFUSED: that key, for /accept */
+	int said;                  /* a line about this peer's encryption was said */
 };
 
 /* A line for the user on stdout. */
@@ -139,6 +156,8 @@ send_login(struct client *c, long long now)
 	m.type = P2P_LOGIN;
 	strcpy(m.name, c->o->name);
 	m.ep = c->self;
+	m.haskey = c->secure;
+	memcpy(m.key, c->me.pub, sizeof(m.key));
 	if ((n = proto_format(buf, sizeof(buf), &m)) < 0)
 		return;
 	debug("udp > %s", buf);
@@ -284,12 +303,26 @@ peer_of(struct client *c, struct roster_user *u)
 	struct peer *p = u->data;
 	uint32_t r[2];
 
-	if (p == NULL && (p = u->data = malloc(sizeof(*p))) != NULL) {
+	if (p == NULL && (p = u->data = calloc(1, sizeof(*p))) != NULL) {
 		net_random(r, sizeof(r));
 		link_init(&p->link, r[0]);
 		path_init(&p->path, &u->ep, &u->lep, c->relay, r[1]);
 	}
 	return p;
+}
+
+/* Free what the client keeps of u, its secrets wiped. */
+static void
+peer_free(struct roster_user *u)
+{
+	struct peer *p = u->data;
+
+	if (p != NULL) {
+		link_free(&p->link);
+		sec_wipe(&p->sec);
+		free(p);
+	}
+	u->data = NULL;
 }
 
 /* A user from a roster entry or login notice: online, at that endpoint. */
@@ -312,11 +345,15 @@ peer_set(struct client *c, const struct p2p_msg *m, int quiet)
 	u->mark = 1;
 	roster_set_ep(&c->peers, id, &m->ep);
 	u->lep = m->ep2;
+	u->haskey = m->haskey; /* a hint: the handshake proves the key */
+	memcpy(u->key, m->key, sizeof(u->key));
 	/* it may be a new incarnation that never saw what is unacknowledged,
 	 * somewhere else: the path is found again */
 	if ((p = u->data) != NULL) {
 		link_restart(&p->link);
 		path_init(&p->path, &u->ep, &u->lep, c->relay, p->path.nonce);
+		sec_wipe(&p->sec); /* its keys went with it */
+		p->trust = UNKNOWN;
 	}
 }
 
@@ -437,6 +474,38 @@ send_to(struct client *c, const struct roster_user *u, const struct p2p_ep *to, 
 		debug("send to %s: %s", u->name, strerror(errno));
 }
 
+/* Begin a handshake with u, by `to` (NULL: the relay). */
+static void
+begin_handshake(struct client *c, struct roster_user *u, const struct p2p_ep *to, long long now)
+{
+	struct peer *p = u->data;
+	unsigned char out[SEC_MSG_MAX];
+	size_t n = sec_begin(&p->sec, &c->me, now, out, sizeof(out));
+
+	debug("a handshake with %s begins", u->name);
+	send_to(c, u, to, (const char *)out, (int)n);
+}
+
+/* A chat datagram (msg, part or ack) for u: sealed, unless --insecure.
+ * With no session yet a handshake begins, and the link sends the datagram
+ * again once the session is open. */
+static void
+send_chat_dgram(struct client *c, struct roster_user *u, const struct p2p_ep *to, const char *buf,
+    int n, long long now)
+{
+	unsigned char out[P2P_DGRAM_MAX + 1];
+	struct peer *p = u->data;
+	int k;
+
+	if (!c->secure)
+		send_to(c, u, to, buf, n);
+	else if (p->sec.ready && p->trust == TRUSTED &&
+	    (k = sec_seal(&p->sec, &c->me, now, (const unsigned char *)buf, (size_t)n, out, sizeof(out))) > 0)
+		send_to(c, u, to, (const char *)out, k);
+	else if (!p->sec.ready && p->sec.hs == 0)
+		begin_handshake(c, u, to, now);
+}
+
 /* Send what the link to u has due, by the path it has. */
 static void
 pump(struct client *c, struct roster_user *u, long long now)
@@ -446,7 +515,7 @@ pump(struct client *c, struct roster_user *u, long long now)
 	int n;
 
 	while ((n = link_output(&p->link, c->o->name, now, buf, sizeof(buf))) > 0)
-		send_to(c, u, path_dest(&p->path), buf, n);
+		send_chat_dgram(c, u, path_dest(&p->path), buf, n, now);
 }
 
 /* Have the server ask u to probe us now. */
@@ -511,6 +580,14 @@ send_chat(struct client *c, struct roster_user *u, const char *text, size_t len,
 {
 	struct peer *p = peer_of(c, u);
 
+	if (c->secure && !u->haskey) {
+		logmsg("not sent: %s chats unencrypted (--insecure), which only --insecure peers do", u->name);
+		return;
+	}
+	if (!c->secure && u->haskey) {
+		logmsg("not sent: %s encrypts, and this client runs --insecure", u->name);
+		return;
+	}
 	if (p == NULL || link_send(&p->link, text, len) == -1) {
 		logmsg("not sent: too many messages waiting for %s", u->name);
 		return;
@@ -535,7 +612,7 @@ report_failed(struct roster_user *u, long long now, int all)
 
 static void
 show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
-    const struct p2p_msg *m)
+    const struct p2p_msg *m, long long now)
 {
 	char ack[P2P_DGRAM_MAX + 1], esc[P2P_ESC_MAX(P2P_MSG_MAX)];
 	const char *text;
@@ -552,13 +629,13 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 		proto_escape(text, len, esc, sizeof(esc));
 		t = time(NULL);
 		localtime_r(&t, &tm);
-		say("[%02d:%02d:%02d] <%s> %s%s", tm.tm_hour, tm.tm_min, tm.tm_sec, u->name, esc,
-		    cut ? " [cut: too long]" : "");
+		say("[%02d:%02d:%02d] %s<%s> %s%s", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		    c->secure ? "" : "(insecure) ", u->name, esc, cut ? " [cut: too long]" : "");
 	}
 	/* the ack after the line is shown: the reader waits on the line; it
 	 * goes back the way the message came */
 	if (n > 0)
-		send_to(c, u, src, ack, n);
+		send_chat_dgram(c, u, src, ack, n, now);
 }
 
 /* May one more line about a dropped datagram be said?  A flood of junk
@@ -580,6 +657,152 @@ noisy(struct client *c, long long now)
 	return 0;
 }
 
+/* Where a datagram came from, for a log line. */
+static const char *
+origin(const struct p2p_ep *src, const char *via, char *buf)
+{
+	if (src != NULL)
+		return proto_ep_str(src, buf);
+	fmt(buf, P2P_EPSTR_MAX, "%s by relay", via);
+	return buf;
+}
+
+/* The user a datagram naming `name` comes from, or NULL (said why).  A name
+ * is only a claim: it must come from that user's endpoint, or from the relay
+ * that knows who sent it. */
+static struct roster_user *
+sender(struct client *c, const struct p2p_ep *src, const char *via, const char *name, long long now)
+{
+	struct roster_user *u = roster_get(&c->peers, roster_find(&c->peers, name, strlen(name)));
+	char eps[P2P_EPSTR_MAX];
+
+	if (u == NULL) {
+		/* a newcomer may speak before the server's notice of it arrives:
+		 * unanswered, it tries again */
+		debug("dropped a datagram from %s: no user %s here (yet)", origin(src, via, eps), name);
+		return NULL;
+	}
+	if (src == NULL ? !proto_name_eq(via, name, strlen(name)) :
+	    !(proto_ep_eq(&u->ep, src) || (u->lep.family && proto_ep_eq(&u->lep, src)))) {
+		if (noisy(c, now))
+			logmsg("dropped a message from %s claiming to be %s", origin(src, via, eps), name);
+		return NULL;
+	}
+	return u;
+}
+
+/* A msg, part or ack from u, which came from src. */
+static void
+chat_datagram(struct client *c, struct roster_user *u, const struct p2p_ep *src,
+    const struct p2p_msg *m, long long now)
+{
+	struct peer *p = u->data;
+
+	if (m->type != P2P_ACK) {
+		show_chat(c, u, src, m, now);
+	} else if (p != NULL) {
+		link_acked(&p->link, m, now);
+		pump(c, u, now); /* the window may have opened */
+	}
+}
+
+/* The key u proved in a handshake: pinned the first time, refused when it
+ * is not the one pinned, or not the one the server announced. */
+static void
+check_key(struct client *c, struct roster_user *u, struct peer *p, long long now)
+{
+	unsigned char pinned[32];
+	char num[ID_SAFETY_LEN];
+	int k = id_known(c->known, u->name, pinned);
+
+	id_safety(c->me.pub, p->sec.rs, num);
+	if (k == 1 && memcmp(pinned, p->sec.rs, 32) == 0) {
+		p->trust = TRUSTED;
+		if (u->haskey && memcmp(u->key, p->sec.rs, 32) != 0)
+			logmsg("the server announced a key for %s other than the one pinned, "
+			    "which %s proved: the server may be lying", u->name, u->name);
+	} else if (k == 1 || (u->haskey && memcmp(u->key, p->sec.rs, 32) != 0)) {
+		p->trust = REFUSED;
+		memcpy(p->refused, p->sec.rs, 32);
+		say("* WARNING: %s proved a key that is not %s: someone may be posing as %s. "
+		    "Chat with %s is refused. If %s really has a new key, compare the safety number "
+		    "%s with %s's (/fingerprint), then /accept %s", u->name,
+		    k == 1 ? "the one pinned for that name" : "the one the server announced",
+		    u->name, u->name, u->name, num, u->name, u->name);
+		return;
+	} else {
+		if (k == -1 || id_pin(c->known, u->name, p->sec.rs) == -1)
+			logmsg("cannot pin %s's key in %s: %s", u->name, c->known, strerror(errno));
+		p->trust = TRUSTED;
+		say("* %s's key is pinned (first contact); safety number %s", u->name, num);
+	}
+	debug("%s: an encrypted session is open", u->name);
+	link_hurry(&p->link);
+	pump(c, u, now);
+}
+
+/* A binary datagram: a handshake message or sealed chat. */
+static void
+sealed_datagram(struct client *c, const struct p2p_ep *src, const char *via,
+    const unsigned char *in, size_t len, long long now)
+{
+	unsigned char out[P2P_DGRAM_MAX + 1], rnd[32];
+	char name[P2P_NAME_MAX + 1], where[P2P_EPSTR_MAX];
+	struct roster_user *u;
+	struct p2p_msg m;
+	struct peer *p;
+	const char *why;
+	size_t n;
+	int r;
+
+	if (!c->secure) {
+		if (noisy(c, now))
+			logmsg("dropped an encrypted datagram from %s: this client runs --insecure",
+			    origin(src, via, where));
+		return;
+	}
+	if (sec_header(in, len, name) == -1) {
+		if (noisy(c, now))
+			logmsg("dropped a bad datagram from %s", origin(src, via, where));
+		return;
+	}
+	if ((u = sender(c, src, via, name, now)) == NULL || (p = peer_of(c, u)) == NULL)
+		return;
+	/* a cookie is bound to where its HELLO came from */
+	origin(src, via, where);
+	if (in[0] == SEC_COOKIE || in[0] == SEC_INIT)
+		net_random(rnd, sizeof(rnd));
+	r = sec_input(&p->sec, &c->me, name, where, strlen(where), in, len, now, rnd, out,
+	    sizeof(out), &n, &why);
+	crypto_wipe(rnd, sizeof(rnd));
+	if (r == -1) {
+		debug("dropped a sealed datagram from %s: %s", where, why);
+		if (in[0] != SEC_DATA)
+			return;
+		if (!p->sec.ready && p->sec.hs == 0)
+			begin_handshake(c, u, src, now); /* its session is one we lost: a new one */
+		else if (p->sec.ready && noisy(c, now))
+			logmsg("dropped a datagram from %s: %s", u->name, why);
+		return;
+	}
+	if (r & SEC_SEND)
+		send_to(c, u, src, (const char *)out, (int)n); /* back where it came from */
+	if (r & SEC_READY)
+		check_key(c, u, p, now);
+	if (!(r & SEC_PLAIN))
+		return;
+	if (p->trust != TRUSTED) {
+		if (noisy(c, now))
+			logmsg("not shown: a message from %s, whose key is refused", u->name);
+	} else if (proto_parse((const char *)out, n, P2P_FROM_PEER, &m) < 0 ||
+	    !(m.type == P2P_MSG || m.type == P2P_ACK) || !proto_name_eq(u->name, m.name, strlen(m.name))) {
+		if (noisy(c, now))
+			logmsg("dropped a sealed datagram from %s that holds no chat of %s", where, u->name);
+	} else {
+		chat_datagram(c, u, src, &m, now);
+	}
+}
+
 /* A datagram from a peer: from src, or, when src is NULL, through the relay
  * from the user `via`. */
 static void
@@ -592,34 +815,19 @@ peer_datagram(struct client *c, const struct p2p_ep *src, const char *via, const
 	struct p2p_msg m;
 	int r;
 
+	if (len > 0 && (unsigned char)buf[0] < 0x20) {
+		sealed_datagram(c, src, via, (const unsigned char *)buf, len, now);
+		return;
+	}
 	if ((r = proto_parse(buf, len, P2P_FROM_PEER, &m)) < 0) {
 		if (noisy(c, now))
-			logmsg("dropped a bad datagram from %s: %s", src ? proto_ep_str(src, eps) : via,
-			    proto_strerror(r));
+			logmsg("dropped a bad datagram from %s: %s", origin(src, via, eps), proto_strerror(r));
 		return;
 	}
-	u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)));
-	if (u == NULL) {
-		/* a newcomer may speak before the server's notice of it arrives:
-		 * unacknowledged, its message comes again */
-		debug("dropped a message from %s: no user %s here (yet)", src ? proto_ep_str(src, eps) : via, m.name);
+	if ((u = sender(c, src, via, m.name, now)) == NULL)
 		return;
-	}
-	/* a name is only a claim: it must come from that user's endpoint, or
-	 * from the relay that knows who sent it */
-	if (src == NULL ? !proto_name_eq(via, m.name, strlen(m.name)) :
-	    !(proto_ep_eq(&u->ep, src) || (u->lep.family && proto_ep_eq(&u->lep, src)))) {
-		if (noisy(c, now))
-			logmsg("dropped a message from %s claiming to be %s", src ? proto_ep_str(src, eps) : via, m.name);
-		return;
-	}
 	p = u->data;
-	if (m.type == P2P_ACK) {
-		if (p != NULL) {
-			link_acked(&p->link, &m, now);
-			pump(c, u, now); /* the window may have opened */
-		}
-	} else if (m.type == P2P_PROBE) {
+	if (m.type == P2P_PROBE) {
 		debug("probed by %s from %s", u->name, src ? proto_ep_str(src, eps) : "the relay");
 		m.type = P2P_PROBED;
 		strcpy(m.name, c->o->name);
@@ -631,8 +839,12 @@ peer_datagram(struct client *c, const struct p2p_ep *src, const char *via, const
 			link_hurry(&p->link);
 			pump(c, u, now);
 		}
+	} else if (c->secure) {
+		if (noisy(c, now))
+			logmsg("dropped a message in the clear from %s: chat is encrypted "
+			    "(to chat in the clear, both sides need --insecure)", u->name);
 	} else {
-		show_chat(c, u, src, &m);
+		chat_datagram(c, u, src, &m, now);
 	}
 }
 
@@ -776,10 +988,78 @@ print_path(const struct roster_user *u)
 	    rtt);
 }
 
+/* /fingerprint: our key; /fingerprint NAME: the safety number of our key
+ * and NAME's, which both sides see alike and can compare aloud. */
+static void
+fingerprint(struct client *c, const char *name, size_t len)
+{
+	struct roster_user *u = roster_get(&c->peers, roster_find(&c->peers, name, len));
+	const struct peer *p = u ? u->data : NULL;
+	char hex[65], num[ID_SAFETY_LEN], who[P2P_NAME_MAX + 1];
+	unsigned char key[32];
+	const char *whose;
+
+	if (!c->secure) {
+		logmsg("no keys: this client runs --insecure");
+		return;
+	}
+	if (len == 0) {
+		id_hex(c->me.pub, hex);
+		say("* your key: %s", hex);
+		return;
+	}
+	if (len > P2P_NAME_MAX || !proto_valid_name(name, len)) {
+		logmsg("usage: /fingerprint [NAME]");
+		return;
+	}
+	memcpy(who, u ? u->name : name, u ? strlen(u->name) + 1 : len);
+	who[u ? strlen(u->name) : len] = '\0';
+	if (p != NULL && p->sec.ready) {
+		memcpy(key, p->sec.rs, 32);
+		whose = p->trust == TRUSTED ? "proven in this session" : "proven, but REFUSED (/accept to trust it)";
+	} else if (id_known(c->known, who, key) == 1) {
+		whose = "pinned";
+	} else if (u != NULL && u->haskey) {
+		memcpy(key, u->key, 32);
+		whose = "announced by the server, not yet proven";
+	} else {
+		say("* no key of %s yet", who);
+		return;
+	}
+	id_safety(c->me.pub, key, num);
+	id_hex(key, hex);
+	say("* safety number with %s: %s (%s's key %s, %s)", who, num, who, hex, whose);
+}
+
+/* /accept NAME: trust the key NAME proved though it was refused. */
+static void
+accept_key(struct client *c, struct roster_user *u, long long now)
+{
+	struct peer *p = u->data;
+	char num[ID_SAFETY_LEN];
+
+	if (p == NULL || p->trust != REFUSED) {
+		logmsg("no refused key of %s to accept", u->name);
+		return;
+	}
+	if (id_pin(c->known, u->name, p->refused) == -1)
+		logmsg("cannot pin %s's key in %s: %s", u->name, c->known, strerror(errno));
+	id_safety(c->me.pub, p->refused, num);
+	say("* %s's new key is pinned; safety number %s", u->name, num);
+	if (p->sec.ready && memcmp(p->sec.rs, p->refused, 32) == 0) {
+		p->trust = TRUSTED;
+		link_hurry(&p->link);
+		pump(c, u, now);
+	} else {
+		p->trust = UNKNOWN;
+	}
+}
+
 static void
 say_help(void)
 {
-	say("* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending, /help, /quit;");
+	say("* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,");
+	say("*   /fingerprint [NAME], /accept NAME, /help, /quit;");
 	say("*   a line without / goes to the /to user; start it with // to send a /");
 }
 
@@ -870,6 +1150,13 @@ command(struct client *c, const char *line, size_t len, long long now)
 			logmsg("usage: /path NAME");
 		else if ((u = online(c, arg, alen)) != NULL)
 			print_path(u);
+	} else if (is_cmd(line, cmd, "/fingerprint")) {
+		fingerprint(c, arg, alen);
+	} else if (is_cmd(line, cmd, "/accept")) {
+		if (alen == 0)
+			logmsg("usage: /accept NAME");
+		else if ((u = online(c, arg, alen)) != NULL)
+			accept_key(c, u, now);
 	} else if (is_cmd(line, cmd, "/help")) {
 		say_help();
 	} else if (is_cmd(line, cmd, "/quit")) {
@@ -965,6 +1252,7 @@ client_prepare(void *p, long long now, int *timeout)
 	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
 		if (c->peers.u[id].data != NULL) {
 			soonest(&t, link_next(c->peers.u[id].data));
+			soonest(&t, sec_next(&((struct peer *)c->peers.u[id].data)->sec));
 			if (c->peers.u[id].online)
 				soonest(&t, path_next(&((struct peer *)c->peers.u[id].data)->path));
 		}
@@ -972,6 +1260,20 @@ client_prepare(void *p, long long now, int *timeout)
 	for (i = 0; i < NFDS; i++)
 		net_poller_set(c->poller, i, c->pfd[i].fd, c->pfd[i].events);
 	return c->poller;
+}
+
+/* A handshake message due again for u: sent, or -1 when the handshake we
+ * began gave up (the link begins another while it has chat to send). */
+static int
+handshake_timer(struct client *c, struct roster_user *u, long long now)
+{
+	struct peer *p = u->data;
+	unsigned char out[SEC_MSG_MAX];
+	int n;
+
+	if ((n = sec_resend(&p->sec, now, out, sizeof(out))) > 0)
+		send_to(c, u, path_dest(&p->path), (const char *)out, n);
+	return n;
 }
 
 /* Timers of the links and the users who left. */
@@ -986,6 +1288,8 @@ peer_timers(struct client *c, long long now)
 		u = &c->peers.u[id];
 		if (u->data == NULL)
 			continue;
+		if (u->online && handshake_timer(c, u, now) == -1 && noisy(c, now))
+			logmsg("no encrypted session with %s: the handshake went unanswered", u->name);
 		if (u->online) {
 			/* chat that waits too long for its acks: the path may be gone */
 			if ((f = link_pending(u->data, 0)) != NULL && f->sent != 0 &&
@@ -1002,9 +1306,7 @@ peer_timers(struct client *c, long long now)
 			u->expires = now + 1000; /* still resending to them: keep them */
 			continue;
 		}
-		if (u->data != NULL)
-			link_free(u->data);
-		free(u->data);
+		peer_free(u);
 		roster_remove(&c->peers, id);
 	}
 }
@@ -1072,6 +1374,30 @@ client_stop(void *p)
 
 static const struct mode client_mode = { client_prepare, client_dispatch, client_stop };
 
+/* Our key pair, from the identity file (made on the first run), and where
+ * known_peers is. */
+static int
+keys(struct client *c)
+{
+	char dir[ID_PATH_MAX], path[ID_PATH_MAX], err[ID_PATH_MAX + 80];
+	unsigned char priv[32], rnd[32];
+	int r;
+
+	if (id_dir(dir, sizeof(dir) - 16, err, sizeof(err)) == -1 ||
+	    (r = id_load(c->o->identity ? c->o->identity : (fmt(path, sizeof(path), "%s/identity", dir), path),
+	    priv, err, sizeof(err))) == -1 || net_random(rnd, sizeof(rnd)) == -1) {
+		fail(c, err);
+		return -1;
+	}
+	fmt(c->known, sizeof(c->known), "%s/known_peers", dir);
+	sec_self_init(&c->me, priv, c->o->name, rnd, net_now());
+	crypto_wipe(priv, sizeof(priv));
+	crypto_wipe(rnd, sizeof(rnd));
+	if (r == 1)
+		say("* a new key is yours, kept in %s", c->o->identity ? c->o->identity : path);
+	return 0;
+}
+
 static int
 setup(struct client *c)
 {
@@ -1094,6 +1420,8 @@ setup(struct client *c)
 		return -1;
 	}
 	c->self.port = any.port;
+	if (c->secure && keys(c) == -1)
+		return -1;
 	net_in_init(&c->tin, P2P_LINE_MAX + 1);
 	net_in_init(&c->keys, INPUT_MAX + 1);
 	return 0;
@@ -1108,6 +1436,7 @@ client_run(const struct opts *o)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.st = LOGIN;
+	c.secure = !o->insecure;
 	for (i = 0; i < NFDS; i++)
 		c.pfd[i].fd = -1;
 	roster_init(&c.peers, PEERS_MAX);
@@ -1119,11 +1448,9 @@ client_run(const struct opts *o)
 		c.status = 1;
 	close_fd(&c, UDP);
 	close_fd(&c, TCP);
-	for (i = roster_next(&c.peers, -1); i != -1; i = roster_next(&c.peers, i)) {
-		if (c.peers.u[i].data != NULL)
-			link_free(c.peers.u[i].data);
-		free(c.peers.u[i].data);
-	}
+	for (i = roster_next(&c.peers, -1); i != -1; i = roster_next(&c.peers, i))
+		peer_free(&c.peers.u[i]);
+	crypto_wipe(&c.me, sizeof(c.me));
 	net_in_free(&c.tin);
 	net_in_free(&c.keys);
 	net_out_free(&c.tout);

@@ -25,7 +25,7 @@ static volatile sig_atomic_t got_signal;
 
 static const char usage_text[] =
     "usage: p2pchat --server [-vR] [-p PORT] [-b ADDR] [-m MAXUSERS]\n"
-    "       p2pchat --login NAME [-v] [-P LOCALPORT] [HOST[:PORT]]\n";
+    "       p2pchat --login NAME [-vI] [-i FILE] [-P LOCALPORT] [HOST[:PORT]]\n";
 
 static const char help_text[] =
     "p2pchat: hybrid peer-to-peer chat; the server only coordinates.\n"
@@ -37,11 +37,13 @@ static const char help_text[] =
     "    -R, --no-relay      carry no chat for peers that no direct path joins\n"
     "  --login NAME, -l NAME log in as NAME to HOST (default localhost:20000)\n"
     "    -P, --local-port N  chat from UDP port N (default: any)\n"
+    "    -i, --identity FILE your key (default ~/.config/p2pchat/identity, made if missing)\n"
+    "    -I, --insecure      no encryption: chat in the clear, only with --insecure peers\n"
     "  -v, --verbose         log protocol detail on stderr\n"
     "  -h, --help            this text;  -V, --version  the version\n"
     "\n"
-    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending, /help,\n"
-    "/quit.\n"
+    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,\n"
+    "/fingerprint [NAME], /accept NAME, /help, /quit.\n"
     "Server commands: who, kick NAME, stats, quit.  See p2pchat(1).\n";
 
 static void
@@ -217,6 +219,7 @@ static const struct flag flags[] = {
 	{ "server", 's', 0 }, { "login", 'l', 1 }, { "port", 'p', 1 },
 	{ "bind", 'b', 1 }, { "max-users", 'm', 1 }, { "local-port", 'P', 1 },
 	{ "verbose", 'v', 0 }, { "help", 'h', 0 }, { "version", 'V', 0 }, { "no-relay", 'R', 0 },
+	{ "identity", 'i', 1 }, { "insecure", 'I', 0 },
 };
 
 /* The short letter of the flag in argv[*i] at *pos, with its argument. */
@@ -261,7 +264,7 @@ next_flag(int argc, char **argv, int *i, size_t *pos, char **arg)
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
-	int i, server = 0, seen_p = 0, seen_b = 0, seen_m = 0, seen_R = 0, seen_P = 0, npos = 0;
+	int i, server = 0, seen_p = 0, seen_b = 0, seen_m = 0, seen_R = 0, seen_P = 0, seen_i = 0, npos = 0;
 	char *arg, *pos[2] = { NULL, NULL };
 	size_t at;
 
@@ -286,6 +289,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			case 'P': o->lport = (uint16_t)number("-P", arg, 1, 65535); seen_P = 1; break;
 			case 'v': verbose = o->verbose = 1; break;
 			case 'R': o->no_relay = 1; seen_R = 1; break;
+			case 'i': o->identity = arg; seen_i = 1; break;
+			case 'I': o->insecure = 1; seen_i = 1; break;
 			case 'h': help(); break;
 			case 'V': fmt_line(STDOUT_FILENO, "p2pchat " P2P_VERSION); exit(0);
 			}
@@ -296,14 +301,18 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (server) {
 		if (npos > 0)
 			usage("the server takes no argument \"%s\"", pos[0]);
-		if (seen_P)
-			usage("-P is for a client");
+		if (seen_P || seen_i)
+			usage("-P, -i and -I are for a client");
 		return;
 	}
 	if (seen_p || seen_b || seen_m || seen_R)
 		usage("-p, -b, -m and -R are for the server; a client names it as HOST:PORT");
 	if (npos > 1)
 		usage("one server only, not \"%s\" too", pos[1]);
+	if (o->insecure && o->identity != NULL)
+		usage("--insecure uses no key: drop --identity");
+	if (o->identity != NULL && o->identity[0] == '\0')
+		usage("--identity needs a file name");
 	if (!proto_valid_name(o->name, strlen(o->name))) {
 		char esc[P2P_ESC_MAX(64)];
 

@@ -17,6 +17,8 @@ struct opts {
 	int max_users;      /* -m */
 	int verbose;        /* -v */
 	int no_relay;       /* -R: the server relays no chat */
+	const char *identity; /* -i: the client's key file, instead of the default */
+	int insecure;       /* -I: no encryption: chat in the clear with peers who ask for it too */
 };
 
 struct net_poller;

@@ -219,12 +219,22 @@ cookie(const unsigned char k[32], const void *src, size_t srclen, const char *pe
 	memcpy(out, mac, SEC_COOKIE_LEN);
 }
 
+/* Forget the handshake we began. */
 static void
 hs_wipe(struct sec_peer *p)
 {
 	crypto_wipe(p->e, sizeof(p->e));
 	crypto_wipe(&p->sym, sizeof(p->sym));
 	p->hs = 0;
+}
+
+/* Forget the REPLYs that wait. */
+static void
+rep_wipe(struct sec_peer *p)
+{
+	crypto_wipe(p->rep, sizeof(p->rep));
+	p->rep_last = -1;
+	p->rep_tries = 0;
 }
 
 /* Remember msg as the handshake message we last sent. */
@@ -247,7 +257,6 @@ sec_begin(struct sec_peer *p, const struct sec_self *self, long long now, unsign
 
 	(void)size; /* at least SEC_MSG_MAX */
 	hs_wipe(p);
-	p->initiator = 1;
 	n = head(p->msg, SEC_HELLO, self->name);
 	memset(p->msg + n, 0, SEC_COOKIE_LEN);
 	sent_msg(p, SEC_HELLO, p->msg, n + SEC_COOKIE_LEN, now);
@@ -258,7 +267,23 @@ sec_begin(struct sec_peer *p, const struct sec_self *self, long long now, unsign
 int
 sec_resend(struct sec_peer *p, long long now, unsigned char *out, size_t size)
 {
-	if (p->hs == 0 || now - p->sent < SEC_RESEND || size < p->msglen)
+	const struct sec_reply *r;
+
+	if (size < SEC_MSG_MAX)
+		return 0;
+	if (p->rep_tries > 0 && now - p->rep_sent >= SEC_RESEND) {
+		/* the latest REPLY again, until its FINISH comes */
+		if (p->rep_tries >= SEC_TRIES) {
+			rep_wipe(p);
+		} else {
+			r = &p->rep[p->rep_last];
+			p->rep_tries++;
+			p->rep_sent = now;
+			memcpy(out, r->msg, r->msglen);
+			return (int)r->msglen;
+		}
+	}
+	if (p->hs == 0 || now - p->sent < SEC_RESEND)
 		return 0;
 	if (p->tries >= SEC_TRIES) {
 		hs_wipe(p);
@@ -273,56 +298,70 @@ sec_resend(struct sec_peer *p, long long now, unsigned char *out, size_t size)
 long long
 sec_next(const struct sec_peer *p)
 {
-	return p->hs ? p->sent + SEC_RESEND : -1;
+	long long t = p->hs ? p->sent + SEC_RESEND : -1;
+
+	if (p->rep_tries > 0 && (t == -1 || p->rep_sent + SEC_RESEND < t))
+		t = p->rep_sent + SEC_RESEND;
+	return t;
 }
 
+/* Split() the finished handshake y into the session's keys. */
 static void
-open_session(struct sec_peer *p, const unsigned char rs[32], long long now)
+open_session(struct sec_peer *p, const struct sec_sym *y, int initiator, const unsigned char rs[32],
+    long long now)
 {
 	unsigned char k[64];
 
-	crypto_hkdf(p->sym.ck, 32, "", 0, "", 0, k, 64); /* Split() */
+	crypto_hkdf(y->ck, 32, "", 0, "", 0, k, 64);
 	memset(&p->tx, 0, sizeof(p->tx));
 	memset(&p->rx, 0, sizeof(p->rx));
-	memcpy(p->tx.key, p->initiator ? k : k + 32, 32);
-	memcpy(p->rx.key, p->initiator ? k + 32 : k, 32);
+	memcpy(p->tx.key, initiator ? k : k + 32, 32);
+	memcpy(p->rx.key, initiator ? k + 32 : k, 32);
 	p->tx.start = now;
 	memcpy(p->rs, rs, 32);
 	p->ready = 1;
+	p->initiator = initiator;
 	crypto_wipe(k, sizeof(k));
 	hs_wipe(p);
+	rep_wipe(p);
 }
 
-/* INIT from the peer, whose cookie checked: answer with REPLY. */
+/* INIT from the peer, whose cookie checked: answer with REPLY, which
+ * waits for its FINISH in a slot of its own. */
 static int
 reply(struct sec_peer *p, const struct sec_self *self, const char *peer, const unsigned char re[32],
     long long now, const unsigned char rnd[32], unsigned char *out, size_t *outlen, const char **why)
 {
-	unsigned char *m = p->msg;
+	struct sec_reply *r = &p->rep[p->rep_next];
+	unsigned char epub[32];
 	size_t n;
 
-	hs_wipe(p);
-	p->initiator = 0;
-	sym_init(&p->sym, peer, self->name);
-	memcpy(p->re, re, 32);
-	mix_hash(&p->sym, re, 32);
-	mix_hash(&p->sym, "", 0);
-	memcpy(p->e, rnd, 32);
-	crypto_x25519_public(p->epub, p->e);
-	n = head(m, SEC_REPLY, self->name);
-	memcpy(m + n, p->epub, 32);
-	mix_hash(&p->sym, p->epub, 32);
+	crypto_wipe(r, sizeof(*r));
+	sym_init(&r->sym, peer, self->name);
+	memcpy(r->re, re, 32);
+	mix_hash(&r->sym, re, 32);
+	mix_hash(&r->sym, "", 0);
+	memcpy(r->e, rnd, 32);
+	crypto_x25519_public(epub, r->e);
+	n = head(r->msg, SEC_REPLY, self->name);
+	memcpy(r->msg + n, epub, 32);
+	mix_hash(&r->sym, epub, 32);
 	n += 32;
-	if (mix_dh(&p->sym, p->e, re) == -1) {
-		hs_wipe(p);
+	if (mix_dh(&r->sym, r->e, re) == -1) {
+		crypto_wipe(r, sizeof(*r));
 		*why = "a key of small order";
 		return -1;
 	}
-	n += encrypt_hash(&p->sym, self->pub, 32, m + n);
-	mix_dh(&p->sym, self->priv, re); /* re was checked just above */
-	n += encrypt_hash(&p->sym, NULL, 0, m + n);
-	sent_msg(p, SEC_REPLY, m, n, now);
-	memcpy(out, m, n);
+	n += encrypt_hash(&r->sym, self->pub, 32, r->msg + n);
+	mix_dh(&r->sym, self->priv, re); /* re was checked just above */
+	n += encrypt_hash(&r->sym, NULL, 0, r->msg + n);
+	r->msglen = n;
+	r->used = 1;
+	p->rep_last = p->rep_next;
+	p->rep_next = (p->rep_next + 1) % SEC_REPLIES;
+	p->rep_sent = now;
+	p->rep_tries = 1;
+	memcpy(out, r->msg, n);
 	*outlen = n;
 	return SEC_SEND;
 }
@@ -349,31 +388,36 @@ finish(struct sec_peer *p, const struct sec_self *self, const unsigned char *in,
 	n += encrypt_hash(&y, NULL, 0, p->fin + n);
 	p->finlen = n;
 	memcpy(p->fin_re, in, 32);
-	p->sym = y;
+	open_session(p, &y, 1, rs, now);
 	crypto_wipe(&y, sizeof(y));
-	open_session(p, rs, now);
 	memcpy(out, p->fin, n);
 	*outlen = n;
 	return SEC_SEND | SEC_READY;
 }
 
-/* FINISH to our REPLY: check it and open the session. */
+/* FINISH to one of our REPLYs: check it and open the session. */
 static int
 finished(struct sec_peer *p, const unsigned char *in, long long now, const char **why)
 {
-	struct sec_sym y = p->sym;
 	unsigned char rs[32], none[1];
+	struct sec_sym y;
+	int k, waiting = 0;
 
-	if (decrypt_hash(&y, in, 48, rs) == -1 || mix_dh(&y, p->e, rs) == -1 ||
-	    decrypt_hash(&y, in + 48, 16, none) == -1) {
-		crypto_wipe(&y, sizeof(y));
-		*why = "a finish that does not check";
-		return -1;
+	for (k = 0; k < SEC_REPLIES; k++) {
+		if (!p->rep[k].used)
+			continue;
+		waiting++;
+		y = p->rep[k].sym;
+		if (decrypt_hash(&y, in, 48, rs) == 0 && mix_dh(&y, p->rep[k].e, rs) == 0 &&
+		    decrypt_hash(&y, in + 48, 16, none) == 0) {
+			open_session(p, &y, 0, rs, now);
+			crypto_wipe(&y, sizeof(y));
+			return SEC_READY;
+		}
 	}
-	p->sym = y;
 	crypto_wipe(&y, sizeof(y));
-	open_session(p, rs, now);
-	return SEC_READY;
+	*why = waiting ? "a finish that does not check" : "a finish to no handshake";
+	return -1;
 }
 
 /* ---- sealed datagrams ---- */
@@ -493,7 +537,7 @@ sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const voi
 {
 	unsigned char c[SEC_COOKIE_LEN], c1[SEC_COOKIE_LEN];
 	size_t off = 2u + in[1], n;
-	int type = in[0];
+	int type = in[0], k;
 
 	*outlen = 0;
 	if (size < SEC_MSG_MAX || size < len) {
@@ -514,15 +558,25 @@ sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const voi
 		*outlen = n + SEC_COOKIE_LEN;
 		return SEC_SEND;
 	case SEC_COOKIE:
-		if (len != off + SEC_COOKIE_LEN || p->hs != SEC_HELLO) {
+		if (len != off + SEC_COOKIE_LEN || (p->hs != SEC_HELLO && p->hs != SEC_INIT)) {
 			*why = "a cookie not asked for";
 			return -1;
 		}
-		sym_init(&p->sym, self->name, peer);
-		memcpy(p->e, rnd, 32);
-		crypto_x25519_public(p->epub, p->e);
-		mix_hash(&p->sym, p->epub, 32);
-		mix_hash(&p->sym, "", 0);
+		if (p->hs == SEC_INIT) {
+			/* another cookie: one of the two was forged on the way, and
+			 * we cannot tell which, so INIT goes with this one too (the
+			 * cookie is not in the handshake's hash: the same e serves) */
+			if (memcmp(p->msg + 2 + strlen(self->name), in + off, SEC_COOKIE_LEN) == 0) {
+				*why = "the same cookie again";
+				return -1;
+			}
+		} else {
+			sym_init(&p->sym, self->name, peer);
+			memcpy(p->e, rnd, 32);
+			crypto_x25519_public(p->epub, p->e);
+			mix_hash(&p->sym, p->epub, 32);
+			mix_hash(&p->sym, "", 0);
+		}
 		n = head(p->msg, SEC_INIT, self->name);
 		memcpy(p->msg + n, in + off, SEC_COOKIE_LEN);
 		memcpy(p->msg + n + SEC_COOKIE_LEN, p->epub, 32);
@@ -539,19 +593,28 @@ sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const voi
 			*why = "no valid cookie";
 			return -1;
 		}
-		if ((p->hs == SEC_HELLO || p->hs == SEC_INIT) && p->initiator && name_before(self->name, peer)) {
+		if (p->hs != 0 && name_before(self->name, peer)) {
 			*why = "both began a handshake: the peer answers ours";
 			return -1;
 		}
-		if (p->hs == SEC_REPLY && memcmp(p->re, in + off + SEC_COOKIE_LEN, 32) == 0) {
-			memcpy(out, p->msg, p->msglen); /* our REPLY was lost */
-			*outlen = p->msglen;
-			return SEC_SEND;
+		for (k = 0; k < SEC_REPLIES; k++)
+			if (p->rep[k].used && memcmp(p->rep[k].re, in + off + SEC_COOKIE_LEN, 32) == 0) {
+				memcpy(out, p->rep[k].msg, p->rep[k].msglen); /* our REPLY was lost */
+				*outlen = p->rep[k].msglen;
+				return SEC_SEND;
+			}
+		/* each INIT with a valid cookie and a new e gets a REPLY, the
+		 * latest replacing the one before (a forged e sent first must not
+		 * shut out the real one), but only so many a second */
+		if (now - p->init_t >= 1000) {
+			p->init_t = now;
+			p->inits = 0;
 		}
-		if (p->hs == SEC_REPLY && now - p->sent < SEC_RESEND) {
+		if (++p->inits > SEC_INITS) {
 			*why = "handshakes too fast";
 			return -1;
 		}
+		hs_wipe(p); /* ours, if we began one too, yields */
 		return reply(p, self, peer, in + off + SEC_COOKIE_LEN, now, rnd, out, outlen, why);
 	case SEC_REPLY:
 		if (len != off + 32 + 48 + CRYPTO_TAG)
@@ -569,10 +632,6 @@ sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const voi
 	case SEC_FINISH:
 		if (len != off + 48 + CRYPTO_TAG)
 			break;
-		if (p->hs != SEC_REPLY) {
-			*why = "a finish to no handshake";
-			return -1;
-		}
 		return finished(p, in + off, now, why);
 	case SEC_DATA:
 		return open_data(p, in, len, off, out, outlen, why);

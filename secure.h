@@ -34,6 +34,8 @@ enum sec_type { SEC_HELLO = 1, SEC_COOKIE, SEC_INIT, SEC_REPLY, SEC_FINISH, SEC_
 #define SEC_MSG_MAX     (SEC_HEAD_MAX + 48 + 48)      /* the longest handshake message */
 #define SEC_RESEND      1000     /* ms before a handshake message goes again */
 #define SEC_TRIES       8        /* sends of one handshake message before giving up */
+#define SEC_INITS       8        /* INITs answered per peer per second */
+#define SEC_REPLIES     4        /* REPLYs that wait for a FINISH at once */
 #define SEC_REKEY_MSGS  100000   /* datagrams sealed under one key */
 #define SEC_REKEY_TIME  120000   /* ms a key is used for sealing */
 #define SEC_SECRET_TIME 120000   /* ms a cookie secret lasts (and then one more period) */
@@ -65,20 +67,38 @@ struct sec_sym {
 	int haskey;                  /* k is set */
 };
 
-/* What one side keeps of a peer: a handshake in progress and a session. */
-struct sec_peer {
-	int hs;                      /* the handshake message we last sent: 0, HELLO, INIT, REPLY */
-	int initiator;
-	unsigned char e[32], epub[32], re[32];
+/* A REPLY we sent, waiting for its FINISH.  A few are kept: a forged INIT
+ * (a valid cookie, another e) must not push out the real one. */
+struct sec_reply {
+	int used;
+	unsigned char re[32], e[32];
 	struct sec_sym sym;
-	unsigned char msg[SEC_MSG_MAX]; /* the handshake message we last sent, for resends */
+	unsigned char msg[SEC_MSG_MAX];
+	size_t msglen;
+};
+
+/* What one side keeps of a peer: the handshake it began, the REPLYs it
+ * sent to handshakes the peer began, and a session. */
+struct sec_peer {
+	int hs;                      /* as initiator, the message we last sent: 0, HELLO or INIT */
+	unsigned char e[32], epub[32];
+	struct sec_sym sym;
+	unsigned char msg[SEC_MSG_MAX]; /* that message, for resends */
 	size_t msglen;
 	long long sent;              /* when it was last sent */
 	int tries;
+	struct sec_reply rep[SEC_REPLIES]; /* as responder */
+	int rep_next;                /* the slot the next REPLY takes */
+	int rep_last;                /* the slot of the latest, -1 if none waits */
+	long long rep_sent;
+	int rep_tries;
+	long long init_t;            /* this second of INITs, and how many came */
+	int inits;
 	unsigned char fin[SEC_MSG_MAX], fin_re[32]; /* our last FINISH and the REPLY it answered */
 	size_t finlen;
 
 	int ready;                   /* a session is open */
+	int initiator;               /* we began the handshake that opened it */
 	unsigned char rs[32];        /* the peer's long-term key, proven in the handshake */
 	struct sec_keys tx, rx;
 };
@@ -92,7 +112,8 @@ int sec_header(const unsigned char *in, size_t len, char name[P2P_NAME_MAX + 1])
 size_t sec_begin(struct sec_peer *p, const struct sec_self *self, long long now, unsigned char *out,
     size_t size);
 /* The handshake message due again by now into out: its length, 0 when
- * none is due, -1 when it went SEC_TRIES times unanswered (given up). */
+ * none is due, -1 when the handshake we began went SEC_TRIES times
+ * unanswered (given up). */
 int sec_resend(struct sec_peer *p, long long now, unsigned char *out, size_t size);
 /* When sec_resend next has something to do, or -1. */
 long long sec_next(const struct sec_peer *p);

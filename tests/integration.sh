@@ -199,7 +199,7 @@ t_fast_script_is_slowed_not_refused() {
 # /pending, and given up after 40 s with a line naming the message.
 t_unacknowledged_message_is_given_up() {
 	start_server
-	start_client alice
+	start_client alice --insecure # the sink speaks in the clear
 	python3 - "$PORT" "$T/sink" <<-'EOF' &
 	import socket, sys, time
 	port = int(sys.argv[1])
@@ -564,7 +564,8 @@ t_client_errors_are_one_line_and_it_carries_on() {
 	say alice '/msg bob still here'
 	wait_for "$T/bob.out" '<alice> still here$' || fail "alice stopped working"
 	say alice /help
-	wait_for "$T/alice.out" '^\* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending, /help, /quit' || fail "/help"
+	wait_for "$T/alice.out" '^\* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,$' || fail "/help"
+	wait_for "$T/alice.out" '^\*   /fingerprint \[NAME\], /accept NAME, /help, /quit;$' || fail "/help, second line"
 	diff - "$T/alice.err" <<-'EOF' || fail "error lines"
 	p2pchat: nobody is not online
 	p2pchat: unknown command /frobnicate (try /help)
@@ -683,7 +684,7 @@ t_login_is_resent_then_given_up() {
 	timeout 20 "$BIN" --login alice "127.0.0.1:$(cat "$T/port")" </dev/null >/dev/null 2>"$T/err"
 	[ $? = 1 ] || fail "exit status $?"
 	grep -qx "p2pchat: no answer from the server at 127.0.0.1" "$T/err" || fail "$(cat "$T/err")"
-	[ "$(grep -c '^login,alice,127\.0\.0\.1:[0-9]*$' "$T/got")" = 4 ] || fail "logins sent: $(cat "$T/got")"
+	[ "$(grep -Ec '^login,alice,127\.0\.0\.1:[0-9]+,[0-9a-f]{64}$' "$T/got")" = 4 ] || fail "logins sent: $(cat "$T/got")"
 	timeout 10 "$BIN" --login alice no-such-host.invalid </dev/null >/dev/null 2>"$T/err"
 	[ $? = 1 ] || fail "unresolvable host: exit status $?"
 	grep -q "^p2pchat: cannot resolve no-such-host.invalid: " "$T/err" || fail "$(cat "$T/err")"
@@ -693,7 +694,7 @@ t_login_is_resent_then_given_up() {
 # as documented, and a UDP logout that counts only from the user's endpoint.
 t_relay_is_rate_limited_and_only_for_users() {
 	start_server
-	start_client alice
+	start_client alice --insecure # python speaks in the clear
 	python3 - "$PORT" "$(udp_port alice)" >"$T/py.out" 2>&1 <<-'EOF' &
 	import socket, sys, time
 	port, alice = int(sys.argv[1]), int(sys.argv[2])
@@ -733,7 +734,7 @@ t_relay_is_rate_limited_and_only_for_users() {
 
 t_raw_protocol_and_udp_logout() {
 	start_server -v
-	start_client alice
+	start_client alice --insecure # python speaks in the clear
 	python3 - "$PORT" "$(udp_port alice)" >"$T/py.out" 2>&1 <<-'EOF' &
 	import socket, sys, time
 	port, alice = int(sys.argv[1]), int(sys.argv[2])
@@ -786,7 +787,7 @@ t_raw_protocol_and_udp_logout() {
 
 t_token_expires_and_must_match() {
 	start_server
-	start_client alice
+	start_client alice --insecure # no key: the roster line as python reads it
 	python3 - "$PORT" "$(udp_port alice)" >"$T/py.out" 2>&1 <<-'EOF' || fail "$(cat "$T/py.out")"
 	import socket, sys, time
 	port, alice = int(sys.argv[1]), int(sys.argv[2])
@@ -1213,6 +1214,161 @@ t_crypto_agrees_with_openssl_and_python() {
 	77) skip "$(tail -n 1 "$T/diff.out")" ;;
 	*) fail "$(tail -n 3 "$T/diff.out")" ;;
 	esac
+}
+
+# keys: a client's key file is made private, and a bad one is refused in one line
+t_e2e_identity_file_is_made_private_and_checked() {
+	local f=$T/cfg/alice/p2pchat/identity
+	start_server
+	start_client alice
+	grep -q "^\* a new key is yours, kept in $f$" "$T/alice.out" || fail "no word of the new key: $(cat "$T/alice.out")"
+	[ "$(stat -c %a "$f")" = 600 ] || fail "identity mode $(stat -c %a "$f")"
+	[ "$(stat -c %a "${f%/identity}")" = 700 ] || fail "directory mode"
+	grep -Eqx '[0-9a-f]{64}' "$f" || fail "identity: $(cat "$f")"
+	say alice /fingerprint
+	wait_for "$T/alice.out" '^\* your key: [0-9a-f]{64}$' || fail "/fingerprint"
+	say alice /quit
+	wait_exit "${CPID[alice]}" || fail "alice did not quit"
+	# the same key next time, and no word of a new one
+	start_client alice
+	grep -q "new key" "$T/alice.out" && fail "a second new key"
+	say alice /quit
+	wait_exit "${CPID[alice]}"
+	printf 'not a key\n' >"$T/bad.key"
+	chmod 600 "$T/bad.key"
+	cp "$f" "$T/open.key"
+	chmod 644 "$T/open.key"
+	for k in "bad:does not hold a key (64 hex digits)" "open:is not a private file (chmod 600 it)"; do
+		timeout 10 "$BIN" --login zed -i "$T/${k%%:*}.key" "127.0.0.1:$PORT" </dev/null >"$T/o" 2>"$T/e"
+		[ $? = 1 ] || fail "${k%%:*} key: exit status"
+		[ "$(wc -l <"$T/e")" = 1 ] && grep -qF "${k#*:}" "$T/e" || fail "${k%%:*} key: $(cat "$T/e")"
+	done
+	env -u HOME -u XDG_CONFIG_HOME timeout 10 "$BIN" --login zed "127.0.0.1:$PORT" </dev/null 2>"$T/e"
+	[ $? = 1 ] && grep -q "no place for keys" "$T/e" || fail "no HOME: $(cat "$T/e")"
+	# --identity makes the file it names
+	XDG_CONFIG_HOME=$T/cfg/zed timeout 10 "$BIN" --login zed -i "$T/zed.key" "127.0.0.1:$PORT" </dev/null >"$T/o" 2>"$T/e"
+	grep -q "^\* a new key is yours, kept in $T/zed.key$" "$T/o" || fail "--identity: $(cat "$T/o" "$T/e")"
+}
+
+# two clients pin each other's keys, and meet again after restarts: no prompt
+t_e2e_pinned_keys_carry_over_restarts() {
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/msg bob first contact'
+	wait_for "$T/bob.out" '<alice> first contact$' || fail "first chat"
+	grep -Eq "^\* alice's key is pinned \(first contact\); safety number [0-9]{5}( [0-9]{5}){5}$" "$T/bob.out" ||
+		fail "bob: $(cat "$T/bob.out")"
+	wait_for "$T/alice.out" "^\* bob's key is pinned" || fail "alice did not pin bob"
+	say alice '/fingerprint bob'
+	say bob '/fingerprint alice'
+	wait_for "$T/alice.out" '^\* safety number with bob: ' || fail "alice /fingerprint"
+	wait_for "$T/bob.out" '^\* safety number with alice: ' || fail "bob /fingerprint"
+	a=$(grep -Eo 'safety number with bob: [0-9 ]{35}' "$T/alice.out" | cut -d: -f2)
+	b=$(grep -Eo 'safety number with alice: [0-9 ]{35}' "$T/bob.out" | cut -d: -f2)
+	[ -n "$a" ] && [ "$a" = "$b" ] || fail "safety numbers differ: '$a' and '$b'"
+	for n in alice bob; do
+		say $n /quit
+		wait_exit "${CPID[$n]}" || fail "$n did not quit"
+	done
+	start_client bob
+	start_client alice
+	say bob '/msg alice we meet again'
+	wait_for "$T/alice.out" '<bob> we meet again$' || fail "chat after restarts"
+	say alice '/msg bob indeed'
+	wait_for "$T/bob.out" '<alice> indeed$' || fail "chat back"
+	grep -q 'pinned\|WARNING' "$T/alice.out" "$T/bob.out" && fail "a prompt after restart: $(cat "$T/alice.out" "$T/bob.out")"
+	grep -c . "$T/cfg/alice/p2pchat/known_peers" | grep -qx 1 || fail "known_peers: $(cat "$T/cfg/alice/p2pchat/known_peers")"
+	return 0
+}
+
+# someone else logs in as bob, with another key: alice refuses to chat,
+# loudly, until she accepts the new key
+t_e2e_impostor_with_another_key_is_refused() {
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/msg bob hello bob'
+	wait_for "$T/bob.out" '<alice> hello bob$' || fail "first chat"
+	say bob /quit
+	wait_exit "${CPID[bob]}" || fail "bob did not quit"
+	wait_for "$T/alice.out" '^\* bob left$' || fail "bob's logout"
+	start_client bob -i "$T/mallory.key"
+	say alice '/msg bob the vault code is 1234'
+	wait_for "$T/alice.out" "^\* WARNING: bob proved a key that is not the one pinned for that name: someone may be posing as bob\. Chat with bob is refused\." 10 ||
+		fail "no warning: $(cat "$T/alice.out")"
+	sleep 2
+	grep -q 'vault' "$T/bob.out" && fail "the impostor read it"
+	say alice '/fingerprint bob'
+	wait_for "$T/alice.out" 'proven, but REFUSED' || fail "/fingerprint of a refused key"
+	say alice '/accept bob'
+	wait_for "$T/alice.out" "^\* bob's new key is pinned; safety number" || fail "/accept"
+	wait_for "$T/bob.out" '<alice> the vault code is 1234$' 10 || fail "after /accept the line goes"
+	grep -q "$(tr -d '\n' <"$T/mallory.key")" "$T/cfg/alice/p2pchat/known_peers" && fail "a private key in known_peers"
+	return 0
+}
+
+# all chat through a hostile relay: it sees only sealed bytes, and what it
+# changes, cuts or replays is refused; each line arrives once, in order
+t_e2e_relay_sees_sealed_bytes_and_tampering_fails() {
+	local i n
+	LIMIT=20
+	start_fake_relay tamper
+	start_client alice -v
+	start_client bob -v
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		say alice "/msg bob secret $i of the garden"
+	done
+	wait_for "$T/bob.out" '<alice> secret 10 of the garden$' || fail "chat through the relay"
+	say bob '/msg alice the password is swordfish'
+	wait_for "$T/alice.out" '<bob> the password is swordfish$' || fail "bob to alice"
+	grep -Eo 'secret [0-9]+ of' "$T/bob.out" | tr -dc '0-9\n' | paste -sd, | grep -qx '1,2,3,4,5,6,7,8,9,10' ||
+		fail "not each once in order: $(grep secret "$T/bob.out")"
+	relayed=$(relayed_count)
+	[ "$relayed" -ge 22 ] || fail "only $relayed datagrams relayed"
+	for w in garden swordfish secret password; do
+		[ "$(relayed_holds "$w")" = 0 ] || fail "\"$w\" in the clear at the relay"
+	done
+	# (-v: every one is logged, not only the first few)
+	n=$(grep -c 'dropped a sealed datagram from alice by relay: it does not authenticate' "$T/bob.err")
+	[ "$n" -ge 20 ] || fail "changed and cut: $n refused"
+	n=$(grep -c 'dropped a sealed datagram from alice by relay: a replay' "$T/bob.err")
+	[ "$n" -ge 10 ] || fail "replayed: $n refused"
+	echo "    $relayed datagrams relayed, none in the clear; changed, cut and replayed copies refused"
+}
+
+# the same relay without encryption (both --insecure): the words are there,
+# so the test above would see them; every such line is marked
+t_e2e_insecure_is_readable_at_the_relay_and_marked() {
+	LIMIT=20
+	start_fake_relay
+	start_client alice --insecure
+	start_client bob --insecure
+	start_client carol
+	say alice '/msg bob in the clear'
+	wait_for "$T/bob.out" '^\[[0-9:]{8}\] \(insecure\) <alice> in the clear$' || fail "insecure chat: $(cat "$T/bob.out")"
+	[ "$(relayed_holds 'in the clear')" = 1 ] || fail "the relay did not see the words"
+	say alice '/msg carol hi'
+	wait_for "$T/alice.err" '^p2pchat: not sent: carol encrypts, and this client runs --insecure$' || fail "insecure to secure"
+	say carol '/msg bob hi'
+	wait_for "$T/carol.err" "^p2pchat: not sent: bob chats unencrypted \(--insecure\), which only --insecure peers do$" ||
+		fail "secure to insecure"
+}
+
+# a server that announces false keys: first contact is refused, loudly
+t_e2e_server_announcing_false_keys_is_caught() {
+	LIMIT=20
+	start_fake_relay lie
+	start_client alice
+	start_client bob
+	say alice '/msg bob are you really bob?'
+	wait_for "$T/alice.out" "^\* WARNING: bob proved a key that is not the one the server announced" ||
+		fail "alice: $(cat "$T/alice.out")"
+	wait_for "$T/bob.out" "^\* WARNING: alice proved a key that is not the one the server announced" ||
+		fail "bob: $(cat "$T/bob.out")"
+	sleep 1
+	grep -q 'are you really bob' "$T/bob.out" && fail "shown though refused"
+	return 0
 }
 
 # ---- the server's console, signals and service use ----

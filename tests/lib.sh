@@ -5,6 +5,9 @@
 # their stdin from a FIFO the test writes to, and every wait has a deadline.
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/p2pchat-test.XXXXXX")
+# keys and known_peers stay in the test's directory: each client started
+# by start_client has a directory of its own, $T/cfg/NAME
+export XDG_CONFIG_HOME=$T/cfg
 PIDS=()
 FDS=()
 NETNS=()
@@ -107,7 +110,7 @@ start_client() {
 	shift
 	rm -f "$T/$name.in"
 	mkfifo "$T/$name.in"
-	(spawn ${WRAP[@]+"${WRAP[@]}"} "${CBIN:-$BIN}" --login "$name" "$@" "$SERVER_ADDR:$PORT" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err") &
+	(XDG_CONFIG_HOME=$T/cfg/$name spawn ${WRAP[@]+"${WRAP[@]}"} "${CBIN:-$BIN}" --login "$name" "$@" "$SERVER_ADDR:$PORT" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err") &
 	CPID[$name]=$!
 	PIDS+=("$!")
 	exec {fd}>"$T/$name.in"
@@ -210,7 +213,8 @@ home() {
 		chain forward {
 			type filter hook forward priority 0;
 			iifname "pu$n-$$" ct state new drop
-			oifname "pu$n-$$" meta l4proto udp @th,64,32 0x6d73672c counter name out_chat
+			# sealed chat (DATA: its first byte is 6) leaving the home
+			oifname "pu$n-$$" meta l4proto udp @th,64,8 0x06 counter name out_chat
 		}
 		# to the router itself too: a probe that came before our own
 		# would otherwise leave a mapping that moves our port
@@ -271,6 +275,32 @@ start_victim() {
 	PIDS+=("$!")
 	exec {fd}>"$T/v.in"
 	FDS+=("$fd")
+}
+
+# start_fake_relay [tamper] [lie]: the hostile server tests/fake_relay.py,
+# which carries all chat through its relay and keeps what it relayed in
+# $T/relayed; sets PORT for start_client.
+start_fake_relay() {
+	(spawn python3 tests/fake_relay.py "$T" "$@" >"$T/fake.out" 2>&1) &
+	PIDS+=("$!")
+	wait_for "$T/fakeport" '^[0-9]+$' 20 || fail "fake relay: $(cat "$T/fake.out")"
+	PORT=$(cat "$T/fakeport")
+}
+
+# relayed_holds TEXT: does any datagram the fake relay carried hold TEXT?
+# relayed_count: how many it carried.
+relayed_holds() {
+	python3 -c 'import sys; print(int(sys.argv[1].encode() in open(sys.argv[2], "rb").read()))' "$1" "$T/relayed"
+}
+relayed_count() {
+	python3 - "$T/relayed" <<-'EOF'
+	import struct, sys
+	b, n, k = open(sys.argv[1], "rb").read(), 0, 0
+	while k + 4 <= len(b):
+	    k += 4 + struct.unpack(">I", b[k:k + 4])[0]
+	    n += 1
+	print(n)
+	EOF
 }
 
 # server_counters: count what reaches the server's namespace as relayed

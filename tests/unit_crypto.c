@@ -13,7 +13,7 @@ static size_t
 unhex(const char *s, unsigned char *out)
 {
 	size_t n = 0;
-	int hi = -1, v;
+	int hi = -1, v = 0;
 
 	for (; *s; s++) {
 		if (*s >= '0' && *s <= '9')
