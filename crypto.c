@@ -242,27 +242,30 @@ crypto_hkdf(const void *salt, size_t saltlen, const void *ikm, size_t ikmlen,
 
 /* ---- ChaCha20 (RFC 8439, 2.3-2.4) ---- */
 
-#define QR(a, b, c, d) \
-	(a += b, d = rol32(d ^ a, 16), c += d, b = rol32(b ^ c, 12), \
-	 a += b, d = rol32(d ^ a, 8), c += d, b = rol32(b ^ c, 7))
+/* A quarter round on the words a, b, c and d of x (RFC 8439, 2.1). */
+static void
+quarter(uint32_t *x, int a, int b, int c, int d)
+{
+	x[a] += x[b], x[d] = rol32(x[d] ^ x[a], 16);
+	x[c] += x[d], x[b] = rol32(x[b] ^ x[c], 12);
+	x[a] += x[b], x[d] = rol32(x[d] ^ x[a], 8);
+	x[c] += x[d], x[b] = rol32(x[b] ^ x[c], 7);
+}
 
 static void
 chacha20_block(const uint32_t in[16], unsigned char out[64])
 {
+	/* a column round, then a diagonal round: ten times */
+	static const unsigned char q[8][4] = {
+		{ 0, 4, 8, 12 }, { 1, 5, 9, 13 }, { 2, 6, 10, 14 }, { 3, 7, 11, 15 },
+		{ 0, 5, 10, 15 }, { 1, 6, 11, 12 }, { 2, 7, 8, 13 }, { 3, 4, 9, 14 }
+	};
 	uint32_t x[16];
 	int i;
 
 	memcpy(x, in, sizeof(x));
-	for (i = 0; i < 10; i++) {
-		QR(x[0], x[4], x[8], x[12]);
-		QR(x[1], x[5], x[9], x[13]);
-		QR(x[2], x[6], x[10], x[14]);
-		QR(x[3], x[7], x[11], x[15]);
-		QR(x[0], x[5], x[10], x[15]);
-		QR(x[1], x[6], x[11], x[12]);
-		QR(x[2], x[7], x[8], x[13]);
-		QR(x[3], x[4], x[9], x[14]);
-	}
+	for (i = 0; i < 80; i++)
+		quarter(x, q[i % 8][0], q[i % 8][1], q[i % 8][2], q[i % 8][3]);
 	for (i = 0; i < 16; i++)
 		put_le32(out + 4 * i, x[i] + in[i]);
 	crypto_wipe(x, sizeof(x));
@@ -329,27 +332,28 @@ poly1305_init(struct poly1305 *p, const unsigned char key[32])
 static void
 poly1305_block(struct poly1305 *p, const unsigned char m[16], uint32_t hibit)
 {
-	const uint32_t *r = p->r;
-	uint32_t *h = p->h, s1 = r[1] * 5, s2 = r[2] * 5, s3 = r[3] * 5, s4 = r[4] * 5, c;
-	uint64_t d0, d1, d2, d3, d4;
+	uint32_t *h = p->h;
+	uint64_t d[5], c;
+	int i, j;
 
 	h[0] += le32(m) & 0x3ffffff;
 	h[1] += le32(m + 3) >> 2 & 0x3ffffff;
 	h[2] += le32(m + 6) >> 4 & 0x3ffffff;
 	h[3] += le32(m + 9) >> 6 & 0x3ffffff;
 	h[4] += le32(m + 12) >> 8 | hibit;
-	d0 = (uint64_t)h[0] * r[0] + (uint64_t)h[1] * s4 + (uint64_t)h[2] * s3 + (uint64_t)h[3] * s2 + (uint64_t)h[4] * s1;
-	d1 = (uint64_t)h[0] * r[1] + (uint64_t)h[1] * r[0] + (uint64_t)h[2] * s4 + (uint64_t)h[3] * s3 + (uint64_t)h[4] * s2;
-	d2 = (uint64_t)h[0] * r[2] + (uint64_t)h[1] * r[1] + (uint64_t)h[2] * r[0] + (uint64_t)h[3] * s4 + (uint64_t)h[4] * s3;
-	d3 = (uint64_t)h[0] * r[3] + (uint64_t)h[1] * r[2] + (uint64_t)h[2] * r[1] + (uint64_t)h[3] * r[0] + (uint64_t)h[4] * s4;
-	d4 = (uint64_t)h[0] * r[4] + (uint64_t)h[1] * r[3] + (uint64_t)h[2] * r[2] + (uint64_t)h[3] * r[1] + (uint64_t)h[4] * r[0];
-	d1 += d0 >> 26, h[0] = (uint32_t)d0 & 0x3ffffff;
-	d2 += d1 >> 26, h[1] = (uint32_t)d1 & 0x3ffffff;
-	d3 += d2 >> 26, h[2] = (uint32_t)d2 & 0x3ffffff;
-	d4 += d3 >> 26, h[3] = (uint32_t)d3 & 0x3ffffff;
-	h[4] = (uint32_t)d4 & 0x3ffffff;
-	h[0] += (uint32_t)(d4 >> 26) * 5;
-	c = h[0] >> 26, h[0] &= 0x3ffffff, h[1] += c;
+	/* limb i of the product: h[j] * r[i - j], where a product past the
+	 * top limb wraps around times 5 (2^130 = 5 mod p) */
+	for (i = 0; i < 5; i++)
+		for (d[i] = 0, j = 0; j < 5; j++)
+			d[i] += (uint64_t)h[j] * (j <= i ? p->r[i - j] : p->r[i - j + 5] * 5);
+	for (c = 0, i = 0; i < 5; i++) {
+		d[i] += c;
+		h[i] = (uint32_t)d[i] & 0x3ffffff;
+		c = d[i] >> 26;
+	}
+	c = h[0] + c * 5;
+	h[0] = (uint32_t)c & 0x3ffffff;
+	h[1] += (uint32_t)(c >> 26);
 }
 
 static void
@@ -616,69 +620,56 @@ int
 crypto_x25519(unsigned char out[32], const unsigned char scalar[32], const unsigned char point[32])
 {
 	static const fe a24 = { 0xdb41, 1 }; /* 121665 = (486662 - 2) / 4 */
-	unsigned char k[32];
-	fe x1, x2, z2, x3, z3, a, aa, b, bb, e, c, d, da, cb;
+	struct { /* every secret, wiped at once */
+		unsigned char k[32];
+		fe x1, x2, z2, x3, z3, a, aa, b, bb, e, c, d, da, cb;
+	} v;
 	uint64_t swap = 0, bit;
 	unsigned zero = 0;
 	int t, i;
 
-	memcpy(k, scalar, 32);
-	k[0] &= 248; /* RFC 7748, 5: decodeScalar25519 */
-	k[31] &= 127;
-	k[31] |= 64;
-	fe_unpack(x1, point);
-	memset(x2, 0, sizeof(x2));
-	x2[0] = 1;
-	memset(z2, 0, sizeof(z2));
-	memcpy(x3, x1, sizeof(x3));
-	memset(z3, 0, sizeof(z3));
-	z3[0] = 1;
-	for (t = 254; t >= 0; t--) {
-		bit = (uint64_t)(k[t / 8] >> (t % 8) & 1);
+	memset(&v, 0, sizeof(v));
+	memcpy(v.k, scalar, 32);
+	v.k[0] &= 248; /* RFC 7748, 5: decodeScalar25519 */
+	v.k[31] &= 127;
+	v.k[31] |= 64;
+	fe_unpack(v.x1, point);
+	v.x2[0] = 1;
+	memcpy(v.x3, v.x1, sizeof(v.x3));
+	v.z3[0] = 1;
+	for (t = 254; t >= 0; t--) { /* the Montgomery ladder of RFC 7748, 5 */
+		bit = (uint64_t)(v.k[t / 8] >> (t % 8) & 1);
 		swap ^= bit;
-		fe_cswap(x2, x3, swap);
-		fe_cswap(z2, z3, swap);
+		fe_cswap(v.x2, v.x3, swap);
+		fe_cswap(v.z2, v.z3, swap);
 		swap = bit;
-		fe_add(a, x2, z2);
-		fe_mul(aa, a, a);
-		fe_sub(b, x2, z2);
-		fe_mul(bb, b, b);
-		fe_sub(e, aa, bb);
-		fe_add(c, x3, z3);
-		fe_sub(d, x3, z3);
-		fe_mul(da, d, a);
-		fe_mul(cb, c, b);
-		fe_add(x3, da, cb);
-		fe_mul(x3, x3, x3);
-		fe_sub(z3, da, cb);
-		fe_mul(z3, z3, z3);
-		fe_mul(z3, z3, x1);
-		fe_mul(x2, aa, bb);
-		fe_mul(z2, a24, e);
-		fe_add(z2, z2, aa);
-		fe_mul(z2, z2, e);
+		fe_add(v.a, v.x2, v.z2);
+		fe_mul(v.aa, v.a, v.a);
+		fe_sub(v.b, v.x2, v.z2);
+		fe_mul(v.bb, v.b, v.b);
+		fe_sub(v.e, v.aa, v.bb);
+		fe_add(v.c, v.x3, v.z3);
+		fe_sub(v.d, v.x3, v.z3);
+		fe_mul(v.da, v.d, v.a);
+		fe_mul(v.cb, v.c, v.b);
+		fe_add(v.x3, v.da, v.cb);
+		fe_mul(v.x3, v.x3, v.x3);
+		fe_sub(v.z3, v.da, v.cb);
+		fe_mul(v.z3, v.z3, v.z3);
+		fe_mul(v.z3, v.z3, v.x1);
+		fe_mul(v.x2, v.aa, v.bb);
+		fe_mul(v.z2, a24, v.e);
+		fe_add(v.z2, v.z2, v.aa);
+		fe_mul(v.z2, v.z2, v.e);
 	}
-	fe_cswap(x2, x3, swap);
-	fe_cswap(z2, z3, swap);
-	fe_invert(z2, z2);
-	fe_mul(x2, x2, z2);
-	fe_pack(out, x2);
+	fe_cswap(v.x2, v.x3, swap);
+	fe_cswap(v.z2, v.z3, swap);
+	fe_invert(v.z2, v.z2);
+	fe_mul(v.x2, v.x2, v.z2);
+	fe_pack(out, v.x2);
 	for (i = 0; i < 32; i++)
 		zero |= out[i];
-	crypto_wipe(k, sizeof(k));
-	crypto_wipe(x2, sizeof(x2));
-	crypto_wipe(z2, sizeof(z2));
-	crypto_wipe(x3, sizeof(x3));
-	crypto_wipe(z3, sizeof(z3));
-	crypto_wipe(aa, sizeof(aa));
-	crypto_wipe(bb, sizeof(bb));
-	crypto_wipe(a, sizeof(a));
-	crypto_wipe(b, sizeof(b));
-	crypto_wipe(e, sizeof(e));
-	crypto_wipe(da, sizeof(da));
-	crypto_wipe(cb, sizeof(cb));
-	crypto_wipe(c, sizeof(c));
-	crypto_wipe(d, sizeof(d));
+	crypto_wipe(&v, sizeof(v));
 	return zero == 0 ? -1 : 0;
 }
 

@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,119 +118,54 @@ id_load(const char *path, unsigned char priv[32], char *err, size_t errsize)
 	return 0;
 }
 
-/* Read the whole file at path into a buffer of *len bytes (NULL when there
- * is none yet), or (void *)-1 on error. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	char *buf = NULL, *b;
-	size_t cap = 0;
-	ssize_t n;
-	int fd;
-
-	*len = 0;
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return errno == ENOENT ? NULL : (char *)-1;
-	for (;;) {
-		if (*len == cap) {
-			if (cap >= (1u << 24) || (b = realloc(buf, cap = cap ? 2 * cap : 4096)) == NULL) {
-				free(buf);
-				close(fd);
-				return (char *)-1;
-			}
-			buf = b;
-		}
-		if ((n = read(fd, buf + *len, cap - *len)) <= 0)
-			break;
-		*len += (size_t)n;
-	}
-	close(fd);
-	return buf == NULL ? calloc(1, 1) : buf;
-}
-
-/* The line of (buf, len) that pins name: its start, with its length in *ll; or NULL. */
-static const char *
-find(const char *buf, size_t len, const char *name, size_t *ll)
-{
-	const char *p = buf, *end = buf + len, *nl, *sp;
-
-	for (; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		sp = memchr(p, ' ', (size_t)(nl - p));
-		if (sp != NULL && nl - sp == 65 && proto_name_eq(name, p, (size_t)(sp - p)) &&
-		    strlen(name) == (size_t)(sp - p)) {
-			*ll = (size_t)(nl - p);
-			return p;
-		}
-		if (nl == end)
-			break;
-	}
-	return NULL;
-}
-
+/* The key pinned last for name in the file at path (a later line wins, so
+ * that pinning only ever appends): 1 with key, 0 if none, -1 on error. */
 int
 id_known(const char *path, const char *name, unsigned char key[32])
 {
-	size_t len, ll;
-	char *buf = slurp(path, &len);
-	const char *line;
-	int r = 0;
+	char buf[4096], *line, *nl, *sp;
+	size_t len = 0, nlen = strlen(name);
+	ssize_t n;
+	int fd, found = 0;
 
-	if (buf == (char *)-1)
-		return -1;
-	if (buf != NULL && (line = find(buf, len, name, &ll)) != NULL)
-		r = unhex64(line + ll - 64, key) == 0 ? 1 : -1;
-	free(buf);
-	return r;
-}
-
-/* Write all of (p, n): 1, or 0. */
-static int
-put(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) <= 0)
-			return 0;
-		p += w;
-		n -= (size_t)w;
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)n;
+		for (line = buf; (nl = memchr(line, '\n', len - (size_t)(line - buf))) != NULL; line = nl + 1) {
+			sp = memchr(line, ' ', (size_t)(nl - line));
+			if (sp != NULL && nl - sp == 65 && (size_t)(sp - line) == nlen &&
+			    proto_name_eq(name, line, nlen) && unhex64(sp + 1, key) == 0)
+				found = 1;
+		}
+		len -= (size_t)(line - buf);
+		memmove(buf, line, len);
+		if (len == sizeof(buf)) /* a line longer than any pin: not ours */
+			len = 0;
 	}
-	return 1;
+	close(fd);
+	return n == -1 ? -1 : found;
 }
 
 int
 id_pin(const char *path, const char *name, const unsigned char key[32])
 {
-	char tmp[ID_PATH_MAX + 8], hex[65], entry[P2P_NAME_MAX + 68], *buf;
-	const char *line, *rest, *end;
-	size_t len, ll = 0;
+	char line[P2P_NAME_MAX + 68], hex[65];
+	size_t len;
 	int fd, ok;
-	char last;
 
-	if ((buf = slurp(path, &len)) == (char *)-1 || fmt(tmp, sizeof(tmp), "%s.new", path) < 0)
-		return -1;
-	end = buf ? buf + len : NULL;
-	if (buf == NULL || (line = find(buf, len, name, &ll)) == NULL)
-		line = rest = end;
-	else
-		rest = line + ll < end ? line + ll + 1 : end;
-	/* every line but the old pin, then the new one: written aside, renamed over */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1) {
-		free(buf);
-		return -1;
-	}
 	id_hex(key, hex);
-	fmt(entry, sizeof(entry), "%s %s\n", name, hex);
-	last = rest < end ? end[-1] : line > buf ? line[-1] : '\n';
-	ok = put(fd, buf, (size_t)(line - buf)) && put(fd, rest, (size_t)(end - rest)) &&
-	    (last == '\n' || put(fd, "\n", 1)) && put(fd, entry, strlen(entry));
-	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
-	free(buf);
-	if (!ok)
-		unlink(tmp);
-	return ok ? 0 : -1;
+	len = (size_t)fmt(line, sizeof(line), "%s %s\n", name, hex);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600)) == -1)
+		return -1;
+	ok = write(fd, line, len) == (ssize_t)len;
+	return close(fd) == 0 && ok ? 0 : -1;
 }
 
 void

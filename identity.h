@@ -4,9 +4,10 @@
  * Both live in the configuration directory, $XDG_CONFIG_HOME/p2pchat or
  * else ~/.config/p2pchat (made with mode 0700): "identity" holds the
  * private key as 64 hex digits (mode 0600, made on first run; --identity
- * names another file), "known_peers" a line "NAME KEY" per peer, pinned
- * the first time a peer proved its key (trust on first use, as ssh's
- * known_hosts).
+ * names another file), "known_peers" a line "NAME KEY" per pin: a peer's
+ * key is pinned the first time it proves it (trust on first use, as ssh's
+ * known_hosts), and again when the user accepts a new one; the last line
+ * for a name holds.
  */
 #ifndef P2P_IDENTITY_H
 #define P2P_IDENTITY_H
@@ -24,7 +25,7 @@ int id_dir(char *dir, size_t size, char *err, size_t errsize);
 int id_load(const char *path, unsigned char priv[32], char *err, size_t errsize);
 /* The key pinned for name in the file at path: 1 with key, 0 if none, -1 on error. */
 int id_known(const char *path, const char *name, unsigned char key[32]);
-/* Pin key for name, replacing what was pinned: 0, or -1. */
+/* Pin key for name (a line appended: the last pin of a name holds): 0, or -1. */
 int id_pin(const char *path, const char *name, const unsigned char key[32]);
 /* The safety number of two public keys (the same whichever comes first). */
 void id_safety(const unsigned char a[32], const unsigned char b[32], char out[ID_SAFETY_LEN]);

@@ -774,7 +774,7 @@ t_raw_protocol_and_udp_logout() {
 	wait_for "$T/alice.out" '<py> hi alice, from python$' || fail "chat from python"
 	wait_for "$T/py.out" '^ack: ack,alice,0000abcd,1,1$' || fail "no ack: $(cat "$T/py.out")"
 	start_client bob
-	wait_for "$T/py.out" "^notice: login,bob,127\.0\.0\.1:$(udp_port bob)$" || fail "notice: $(cat "$T/py.out")"
+	wait_for "$T/py.out" "^notice: login,bob,127\.0\.0\.1:$(udp_port bob),[0-9a-f]{64}$" || fail "notice: $(cat "$T/py.out")"
 	wait_for "$T/py.out" '^keepalive: pong$' || fail "no pong: $(cat "$T/py.out")"
 	grep -q 'pong to a stranger' "$T/py.out" && fail "a keepalive from another endpoint was answered"
 	wait_for "$T/server.log" 'ignored a keepalive of py from 127\.0\.0\.1:[0-9]+' || fail "forged keepalive not ignored"
@@ -836,7 +836,10 @@ t_usage_errors_exit_2() {
 	--server -p abc|-p wants a number from 0 to 65535
 	--server -m 0|-m wants a number from 1 to 100000
 	--server extra|the server takes no argument "extra"
-	--server -P 5|-P is for a client
+	--server -P 5|-P, -i and -I are for a client
+	--server --insecure|-P, -i and -I are for a client
+	--login a -I -i k|--insecure uses no key: drop --identity
+	--login a --identity=|--identity needs a file name
 	--login a -p 5|-p, -b, -m and -R are for the server
 	--login a -R|-p, -b, -m and -R are for the server
 	--login a b c|one server only, not "c" too
@@ -1432,11 +1435,12 @@ t_man_page_is_clean_and_complete() {
 	command -v mandoc >/dev/null || exit 77
 	mandoc -T lint -W warning man/p2pchat.1 || fail "mandoc -T lint"
 	mandoc -T ascii man/p2pchat.1 | col -b >"$T/man.txt"
-	for s in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS PROTOCOL SIGNALS "EXIT STATUS" EXAMPLES "SEE ALSO" CAVEATS; do
+	for s in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS PROTOCOL SECURITY FILES SIGNALS "EXIT STATUS" EXAMPLES "SEE ALSO" CAVEATS; do
 		grep -q "^$s" "$T/man.txt" || fail "no $s section"
 	done
-	for w in --server --login --port --bind --max-users --no-relay --local-port --verbose /msg /to /all /who \
-		/path /pending /help /quit who kick stats quit login, Accept, Reject, hello, logout, punch, msg, part, \
+	for w in --server --login --port --bind --max-users --no-relay --local-port --identity --insecure --verbose \
+		/msg /to /all /who /path /pending /fingerprint /accept /help /quit HELLO COOKIE INIT REPLY FINISH DATA \
+		known_peers who kick stats quit login, Accept, Reject, hello, logout, punch, msg, part, \
 		ack, probe, probed, relay, ping, pong end; do
 		grep -q -- "$w" "$T/man.txt" || fail "man page lacks $w"
 	done
@@ -1482,7 +1486,10 @@ t_static_binary_is_small_and_works() {
 	make -s static >/dev/null || fail "make static"
 	size=$(wc -c <p2pchat-static)
 	echo "    p2pchat-static: $size bytes"
-	[ "$size" -le 102400 ] || fail "p2pchat-static is $size bytes, over 100 KiB"
+	# 100 KiB until end-to-end encryption; its cryptography (written here:
+	# X25519, ChaCha20-Poly1305, SHA-256, HKDF, the Noise handshake) and key
+	# handling add about 20 KB, so the budget is now 112 KiB
+	[ "$size" -le 114688 ] || fail "p2pchat-static is $size bytes, over 112 KiB"
 	readelf -lW p2pchat-static | grep -q INTERP && fail "not static: it names a dynamic loader"
 	BIN=$PWD/p2pchat-static
 	start_server
