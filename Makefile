@@ -97,15 +97,16 @@ bench-smoke: p2pchat
 footprint: p2pchat static cross
 	@bash bench/footprint.sh
 
-# libFuzzer harnesses (clang): every parser in proto.c, the link layer, the roster.
+# libFuzzer harnesses (clang): every parser in proto.c, the link layer, the roster,
+# the handshakes and sealed datagrams.
 FUZZ_CC      ?= clang
 FUZZFLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
-FUZZERS       = proto link roster
+FUZZERS       = proto link roster secure
 
 fuzz: $(FUZZERS:%=fuzzbin/%)
 
-fuzzbin/%: tests/fuzz/fuzz_%.c $(PURE) proto.h roster.h link.h path.h fmt.h
+fuzzbin/%: tests/fuzz/fuzz_%.c $(PURE) $(HDRS)
 	@mkdir -p fuzzbin
 	$(FUZZ_CC) $(FUZZFLAGS) $(P2P_CFLAGS) -I. -o $@ $< $(PURE)
 

@@ -956,7 +956,7 @@ server_run(const struct opts *o)
 	memset(&sv, 0, sizeof(sv));
 	sv.o = o;
 	sv.nsess = o->max_users + HANDSHAKE_MAX;
-	sv.out_max = OUT_BASE + (size_t)o->max_users * (P2P_LINE_MAX / 2);
+	sv.out_max = OUT_BASE + (size_t)o->max_users * P2P_LINE_MAX; /* a roster of full lines */
 	roster_init(&sv.users, o->max_users + PENDING_MAX);
 	sv.s = calloc((size_t)sv.nsess, sizeof(*sv.s));
 	sv.fd = malloc((size_t)(BASE + sv.nsess) * sizeof(*sv.fd));

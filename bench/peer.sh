@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/peer.sh: the peer path, as a markdown table.  Two real p2pchat
-# clients log in to a server on loopback; bench/load writes chat lines into
+# clients log in to a server on loopback and chat, encrypted end to end (the
+# handshake is over before the timing starts); bench/load writes chat lines into
 # alice's stdin and reads them from bob's stdout (one at a time for the
 # one-way latency, 5000 at once for throughput, every one acknowledged),
 # next to a UDP ping-pong between two processes in the same run.
@@ -8,6 +9,8 @@ cd "$(dirname "$0")/.." || exit 2
 T=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 runs=${RUNS:-5}
+# the clients' keys (chat is encrypted end to end) stay in here
+export XDG_CONFIG_HOME=$T/cfg
 ./p2pchat --server -p 0 -b 127.0.0.1 </dev/null 2>"$T/log" &
 until grep -q listening "$T/log" 2>/dev/null; do sleep 0.05; done
 port=$(grep -Eo 'port [0-9]+' "$T/log" | cut -d' ' -f2)
