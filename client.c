@@ -1252,9 +1252,11 @@ client_prepare(void *p, long long now, int *timeout)
 	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
 		if (c->peers.u[id].data != NULL) {
 			soonest(&t, link_next(c->peers.u[id].data));
-			soonest(&t, sec_next(&((struct peer *)c->peers.u[id].data)->sec));
-			if (c->peers.u[id].online)
+			/* (peer_timers runs these only for users online) */
+			if (c->peers.u[id].online) {
 				soonest(&t, path_next(&((struct peer *)c->peers.u[id].data)->path));
+				soonest(&t, sec_next(&((struct peer *)c->peers.u[id].data)->sec));
+			}
 		}
 	*timeout = t == -1 ? -1 : t <= now ? 0 : (int)(t - now);
 	for (i = 0; i < NFDS; i++)

@@ -14,7 +14,8 @@
 #                                  run writes on stderr (bench/runs.log keeps
 #                                  those of RESULTS.md); the peer path is run
 # Environment: RUNS (default 5), TRIALS (default 20), NGIRCD_MAX (run ngircd
-# only up to this N; it needs minutes per run at N=5,000 here).
+# only up to this N; it needs minutes per run at N=5,000 here), SERVERS (some
+# of "p2pchat epoll ngircd", the default; the last is the reference).
 cd "$(dirname "$0")/.." || exit 2
 set -u
 smoke=0 rev= log=
@@ -118,8 +119,17 @@ if [ -n "$rev" ]; then
 	git worktree add -q --detach "$T/rev" "$rev" && make -s -C "$T/rev" p2pchat || exit 1
 	trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; git worktree remove --force "$T/rev"; rm -rf "$T"' EXIT
 else
-	servers=(p2pchat epoll ngircd) heads=("p2pchat" "p2pchat (epoll)" "ngircd")
-	command -v ngircd >/dev/null || { echo "bench: needs ngircd (apt-get install ngircd)" >&2; exit 1; }
+	read -r -a servers <<<"${SERVERS:-p2pchat epoll ngircd}"
+	heads=()
+	for s in "${servers[@]}"; do
+		case $s in
+		p2pchat) heads+=("p2pchat") ;;
+		epoll) heads+=("p2pchat (epoll)") ;;
+		ngircd) heads+=("ngircd")
+			command -v ngircd >/dev/null || { echo "bench: needs ngircd (apt-get install ngircd)" >&2; exit 1; } ;;
+		*) echo "bench: no server $s (p2pchat, epoll, ngircd)" >&2; exit 2 ;;
+		esac
+	done
 fi
 ref=${servers[-1]} refhead=${heads[-1]}
 
@@ -187,7 +197,7 @@ bash bench/peer.sh >"$peer" 2>"$T/peer.err" || { echo "bench: peer: $(cat "$T/pe
 	echo
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores, $(uname -sr);"
 	echo "$(ngircd --version | head -n 1); p2pchat $(./p2pchat --version | cut -d' ' -f2)."
-	echo "Command: \`bench/run.sh$([ $smoke = 1 ] && echo " -s")${log:+ -t $log}${*:+ $*}\` (RUNS=$runs, TRIALS=$trials);"
+	echo "Command: \`${SERVERS:+SERVERS=\"$SERVERS\" }bench/run.sh$([ $smoke = 1 ] && echo " -s")${log:+ -t $log}${*:+ $*}\` (RUNS=$runs, TRIALS=$trials);"
 	echo "each figure is the median of $runs runs; each run's fan-out and login figures are"
 	echo "the median and p99 of $trials trials.  p2pchat is the default build (waiting with"
 	echo "poll) and the epoll build (make POLLER=epoll).  The servers run on loopback and are driven"
