@@ -96,7 +96,6 @@ struct peer {
 	struct sec_peer sec;
 	enum trust trust;          /* of the key its last handshake proved */
 	unsigned char refused[32]; /* REFUSED: that key, for /accept */
-	int said;                  /* a line about this peer's encryption was said */
 };
 
 /* A line for the user on stdout. */

@@ -326,6 +326,8 @@ link_input(struct link *l, const struct p2p_msg *m, const char *self, char *buf,
 	uint32_t ahead, k;
 	int n;
 
+	if (m->type != P2P_MSG || m->textlen == 0)
+		return 0; /* only a fragment of chat (a probe is no fragment) */
 	if (!l->rknown || m->sid != l->rsid) {
 		if (retired(l, m->sid))
 			return 0;

@@ -72,7 +72,8 @@ int link_send(struct link *l, const char *text, size_t len);
 int link_output(struct link *l, const char *self, long long now, char *buf, size_t size);
 /* When link_output next has something: a time, or -1. */
 long long link_next(const struct link *l);
-/* A msg or part from the peer: the length of the ack to send back in buf, or 0. */
+/* A msg or part from the peer: the length of the ack to send back in buf, or
+ * 0 (also for anything that is not a fragment, such as a probe). */
 int link_input(struct link *l, const struct p2p_msg *m, const char *self, char *buf, size_t size);
 /* An ack from the peer. */
 void link_acked(struct link *l, const struct p2p_msg *m, long long now);

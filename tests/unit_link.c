@@ -114,6 +114,9 @@ test_link_basic(void)
 
 	side_init(&a, "alice", 0x100);
 	side_init(&b, "bob", 0x200);
+	proto_parse("probe,bob,0000abcd", 18, P2P_FROM_PEER, &m);
+	check(link_input(&a.l, &m, "alice", buf, sizeof(buf)) == 0 && !a.l.rknown,
+	    "a probe is no fragment: the link takes none", NULL);
 	link_send(&a.l, "hello, bob", 10);
 	step(&a, &b, &ab, &ba, 1000, 0, 0);
 	check(b.ngot == 1 && strcmp(b.got[0], "hello, bob") == 0, "link: a message arrives", b.got[0]);

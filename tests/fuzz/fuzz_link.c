@@ -59,6 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 1: /* a datagram from "b" reaches a */
 			if (proto_parse((const char *)data + i, n, P2P_FROM_PEER, &m) == 0) {
+				/* probes too: link_input must refuse what is no fragment */
 				if (m.type == P2P_ACK)
 					link_acked(&a, &m, now);
 				else
