@@ -242,9 +242,8 @@ crypto_hkdf(const void *salt, size_t saltlen, const void *ikm, size_t ikmlen,
 
 /* ---- ChaCha20 (RFC 8439, 2.3-2.4) ---- */
 
-/* A quarter round on the words a, b, c and d of x (RFC 8439, 2.1). */
-static void
-quarter(uint32_t *x, int a, int b, int c, int d)
+void
+crypto_quarter_round(uint32_t *x, int a, int b, int c, int d)
 {
 	x[a] += x[b], x[d] = rol32(x[d] ^ x[a], 16);
 	x[c] += x[d], x[b] = rol32(x[b] ^ x[c], 12);
@@ -265,7 +264,7 @@ chacha20_block(const uint32_t in[16], unsigned char out[64])
 
 	memcpy(x, in, sizeof(x));
 	for (i = 0; i < 80; i++)
-		quarter(x, q[i % 8][0], q[i % 8][1], q[i % 8][2], q[i % 8][3]);
+		crypto_quarter_round(x, q[i % 8][0], q[i % 8][1], q[i % 8][2], q[i % 8][3]);
 	for (i = 0; i < 16; i++)
 		put_le32(out + 4 * i, x[i] + in[i]);
 	crypto_wipe(x, sizeof(x));

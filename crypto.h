@@ -43,6 +43,9 @@ void crypto_hmac(const void *key, size_t keylen, const void *data, size_t len, u
 int crypto_hkdf(const void *salt, size_t saltlen, const void *ikm, size_t ikmlen,
     const void *info, size_t infolen, unsigned char *out, size_t outlen);
 
+/* ChaCha's quarter round on the words a, b, c and d of x (RFC 8439, 2.1):
+ * ChaCha20's building block, public for its test vectors. */
+void crypto_quarter_round(uint32_t *x, int a, int b, int c, int d);
 /* XOR len bytes of the ChaCha20 stream from block `counter` into out. */
 void crypto_chacha20(const unsigned char key[32], uint32_t counter, const unsigned char nonce[12],
     const unsigned char *in, unsigned char *out, size_t len);

@@ -1,7 +1,8 @@
 /*
  * unit_crypto.c: the official vectors of crypto.c's primitives: FIPS 180-2
  * examples for SHA-256, RFC 4231 for HMAC-SHA256, RFC 5869 for HKDF,
- * RFC 8439 (section 2 and Appendix A) for ChaCha20, Poly1305 and their AEAD,
+ * RFC 8439 (section 2 and Appendix A) for the quarter round, ChaCha20,
+ * Poly1305 and their AEAD,
  * RFC 7748 (5.2 and 6.1) for X25519.  Included by unit.c.  The randomized
  * comparison with openssl and python is tests/crypto_diff.py.
  */
@@ -244,9 +245,22 @@ test_chacha20(void)
 		  "f39c6402c42234e32a356b3e764312a61a5532055716ead6962568f87d3f3f77"
 		  "04c6a8d1bcd1bf4d50d6154b6da731b187b58dfd728afa36757a797ac188d1", "ChaCha20 encryption, RFC 8439 A.2 #3" },
 	};
+	/* 2.2.1: a state, and QUARTERROUND(2, 7, 8, 13) applied to it */
+	static const uint32_t st[16] = {
+		0x879531e0, 0xc5ecf37d, 0x516461b1, 0xc9a62f8a, 0x44c20ef3, 0x3390af7f, 0xd9fc690b, 0x2a5f714c,
+		0x53372767, 0xb00a5631, 0x974c541a, 0x359e9963, 0x5c971061, 0x3d631689, 0x2098d9d6, 0x91dbd320
+	};
 	unsigned char key[32], nonce[12], in[400], out[400];
+	uint32_t x[16] = { 0x11111111, 0x01020304, 0x9b8d6f43, 0x01234567 };
 	size_t k, n;
 
+	crypto_quarter_round(x, 0, 1, 2, 3);
+	check(x[0] == 0xea2a92f4 && x[1] == 0xcb1cf8ce && x[2] == 0x4581472e && x[3] == 0x5881c4bb,
+	    "ChaCha quarter round, RFC 8439 2.1.1", NULL);
+	memcpy(x, st, sizeof(x));
+	crypto_quarter_round(x, 2, 7, 8, 13);
+	check(x[2] == 0xbdb886dc && x[7] == 0xcfacafd2 && x[8] == 0xe46bea80 && x[13] == 0xccc07c79 &&
+	    x[0] == st[0] && x[1] == st[1] && x[15] == st[15], "ChaCha quarter round on a state, RFC 8439 2.2.1", NULL);
 	for (k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
 		memset(key, 0, sizeof(key));
 		unhex(v[k].key, key);
