@@ -715,6 +715,12 @@ check_key(struct client *c, struct roster_user *u, struct peer *p, long long now
 	int k = id_known(c->known, u->name, pinned);
 
 	id_safety(c->me.pub, p->sec.rs, num);
+	if (k == -1) { /* no way to check a pin: closed, not open */
+		p->trust = REFUSED;
+		memcpy(p->refused, p->sec.rs, 32);
+		logmsg("cannot read %s (%s): chat with %s refused", c->known, strerror(errno), u->name);
+		return;
+	}
 	if (k == 1 && memcmp(pinned, p->sec.rs, 32) == 0) {
 		p->trust = TRUSTED;
 		if (u->haskey && memcmp(u->key, p->sec.rs, 32) != 0)
@@ -730,7 +736,7 @@ check_key(struct client *c, struct roster_user *u, struct peer *p, long long now
 		    u->name, u->name, u->name, num, u->name, u->name);
 		return;
 	} else {
-		if (k == -1 || id_pin(c->known, u->name, p->sec.rs) == -1)
+		if (id_pin(c->known, u->name, p->sec.rs) == -1)
 			logmsg("cannot pin %s's key in %s: %s", u->name, c->known, strerror(errno));
 		p->trust = TRUSTED;
 		say("* %s's key is pinned (first contact); safety number %s", u->name, num);

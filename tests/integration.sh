@@ -1358,6 +1358,20 @@ t_e2e_insecure_is_readable_at_the_relay_and_marked() {
 		fail "secure to insecure"
 }
 
+# known_peers that cannot be read: chat is refused (closed, not open)
+t_e2e_unreadable_known_peers_refuses_chat() {
+	start_server
+	mkdir -p "$T/cfg/alice/p2pchat/known_peers" # a directory: reading it fails, even as root
+	start_client alice
+	start_client bob
+	say alice '/msg bob can you read this?'
+	wait_for "$T/alice.err" "^p2pchat: cannot read $T/cfg/alice/p2pchat/known_peers \(.*\): chat with bob refused$" ||
+		fail "alice: $(cat "$T/alice.err")"
+	sleep 1
+	grep -q 'can you read' "$T/bob.out" && fail "delivered without a check of the pin"
+	return 0
+}
+
 # a server that announces false keys: first contact is refused, loudly
 t_e2e_server_announcing_false_keys_is_caught() {
 	LIMIT=20
