@@ -750,8 +750,18 @@ t_raw_protocol_and_udp_logout() {
 	t.sendall(("hello,py,%s\n" % token).encode())
 	f = t.makefile("rb")
 	print("roster:", f.readline().decode().rstrip("\n"), flush=True)
-	u.sendto(("msg,py,0000abcd,1,1,hi alice, from python").encode(), ("127.0.0.1", alice))
-	print("ack:", u.recv(2000).decode(), flush=True)
+	# sent again until acknowledged, as a client does: alice may hear of py
+	# (a notice) after its first datagram, and drops that one
+	u.settimeout(0.5)
+	for _ in range(10):
+	    u.sendto(("msg,py,0000abcd,1,1,hi alice, from python").encode(), ("127.0.0.1", alice))
+	    try:
+	        ack = u.recv(2000).decode()
+	        break
+	    except socket.timeout:
+	        pass
+	u.settimeout(5)
+	print("ack:", ack, flush=True)
 	print("notice:", f.readline().decode().rstrip("\n"), flush=True)
 	other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	other.settimeout(1)
