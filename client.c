@@ -1009,7 +1009,7 @@ fingerprint(struct client *c, const char *name, size_t len)
 		return;
 	}
 	if (len == 0) {
-		id_hex(c->me.pub, hex);
+		proto_format_key(c->me.pub, hex);
 		say("* your key: %s", hex);
 		return;
 	}
@@ -1032,7 +1032,7 @@ fingerprint(struct client *c, const char *name, size_t len)
 		return;
 	}
 	id_safety(c->me.pub, key, num);
-	id_hex(key, hex);
+	proto_format_key(key, hex);
 	say("* safety number with %s: %s (%s's key %s, %s)", who, num, who, hex, whose);
 }
 

@@ -14,31 +14,6 @@
 #include "net.h"
 #include "proto.h"
 
-void
-id_hex(const unsigned char key[32], char out[65])
-{
-	int i;
-
-	for (i = 0; i < 32; i++)
-		fmt(out + 2 * i, 3, "%02x", key[i]);
-}
-
-static int
-unhex64(const char *s, unsigned char key[32])
-{
-	int i, hi, lo;
-
-	for (i = 0; i < 32; i++) {
-		hi = s[2 * i], lo = s[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ? hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ? lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		key[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 int
 id_dir(char *dir, size_t size, char *err, size_t errsize)
 {
@@ -87,7 +62,7 @@ id_load(const char *path, unsigned char priv[32], char *err, size_t errsize)
 			fmt(err, errsize, "no random bytes for a new key: %s", strerror(errno));
 			return -1;
 		}
-		id_hex(priv, hex);
+		proto_format_key(priv, hex);
 		hex[64] = '\n';
 		if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 || write(fd, hex, 65) != 65 ||
 		    close(fd) == -1) {
@@ -109,7 +84,7 @@ id_load(const char *path, unsigned char priv[32], char *err, size_t errsize)
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	if (n < 64 || (n > 64 && buf[64] != '\n') || n > 65 || unhex64(buf, priv) == -1) {
+	if (n < 64 || (n > 64 && buf[64] != '\n') || n > 65 || proto_parse_key(buf, 64, priv) == -1) {
 		fmt(err, errsize, "%s does not hold a key (64 hex digits)", path);
 		crypto_wipe(buf, sizeof(buf));
 		return -1;
@@ -141,7 +116,7 @@ id_known(const char *path, const char *name, unsigned char key[32])
 		for (line = buf; (nl = memchr(line, '\n', len - (size_t)(line - buf))) != NULL; line = nl + 1) {
 			sp = memchr(line, ' ', (size_t)(nl - line));
 			if (sp != NULL && nl - sp == 65 && (size_t)(sp - line) == nlen &&
-			    proto_name_eq(name, line, nlen) && unhex64(sp + 1, key) == 0)
+			    proto_name_eq(name, line, nlen) && proto_parse_key(sp + 1, 64, key) == 0)
 				found = 1;
 		}
 		len -= (size_t)(line - buf);
@@ -160,7 +135,7 @@ id_pin(const char *path, const char *name, const unsigned char key[32])
 	size_t len;
 	int fd, ok;
 
-	id_hex(key, hex);
+	proto_format_key(key, hex);
 	len = (size_t)fmt(line, sizeof(line), "%s %s\n", name, hex);
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600)) == -1)
 		return -1;

@@ -29,7 +29,5 @@ int id_known(const char *path, const char *name, unsigned char key[32]);
 int id_pin(const char *path, const char *name, const unsigned char key[32]);
 /* The safety number of two public keys (the same whichever comes first). */
 void id_safety(const unsigned char a[32], const unsigned char b[32], char out[ID_SAFETY_LEN]);
-/* A key as 64 hex digits into out (65 bytes). */
-void id_hex(const unsigned char key[32], char out[65]);
 
 #endif

@@ -327,26 +327,40 @@ get_token(const struct field *f, char *token)
 	return 0;
 }
 
-/* A public key: 64 lower-case hex digits.  1 when f is one, read into m. */
-static int
-get_key(const struct field *f, struct p2p_msg *m)
+int
+proto_parse_key(const char *s, size_t len, unsigned char key[P2P_KEY_LEN])
 {
 	unsigned d;
 	size_t i;
 
-	if (f->len != 2 * P2P_KEY_LEN)
-		return 0;
-	for (i = 0; i < f->len; i++) {
-		if (f->s[i] >= '0' && f->s[i] <= '9')
-			d = (unsigned)(f->s[i] - '0');
-		else if (f->s[i] >= 'a' && f->s[i] <= 'f')
-			d = (unsigned)(f->s[i] - 'a' + 10);
+	if (len != 2 * P2P_KEY_LEN)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned)(s[i] - '0');
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned)(s[i] - 'a' + 10);
 		else
-			return 0;
-		m->key[i / 2] = (unsigned char)(i % 2 ? m->key[i / 2] | d : d << 4);
+			return -1;
+		key[i / 2] = (unsigned char)(i % 2 ? key[i / 2] | d : d << 4);
 	}
-	m->haskey = 1;
-	return 1;
+	return 0;
+}
+
+void
+proto_format_key(const unsigned char key[P2P_KEY_LEN], char out[2 * P2P_KEY_LEN + 1])
+{
+	int i;
+
+	for (i = 0; i < P2P_KEY_LEN; i++)
+		fmt(out + 2 * i, 3, "%02x", key[i]);
+}
+
+/* A public key in f: 1 when f is one, read into m. */
+static int
+get_key(const struct field *f, struct p2p_msg *m)
+{
+	return m->haskey = proto_parse_key(f->s, f->len, m->key) == 0;
 }
 
 /* NAME,EP[,EP2][,KEY,...] starting at f: a roster entry or the body of a
@@ -597,7 +611,7 @@ int
 proto_format(char *buf, size_t size, const struct p2p_msg *m)
 {
 	char ep[P2P_EPSTR_MAX], ep2[P2P_EPSTR_MAX + 2 * P2P_KEY_LEN + 2] = "";
-	int n = -1, k;
+	int n = -1;
 
 	if (m->type == P2P_LOGIN || m->type == P2P_LOGOUT || m->type == P2P_ENTRY) {
 		if (proto_format_ep(ep, sizeof(ep), &m->ep) < 0)
@@ -607,9 +621,11 @@ proto_format(char *buf, size_t size, const struct p2p_msg *m)
 			ep2[0] = '\0';
 		else if (proto_format_ep(ep2 + 1, P2P_EPSTR_MAX, &m->ep2) < 0)
 			return -1;
-		if (m->haskey && m->type != P2P_LOGOUT)
-			for (n = (int)strlen(ep2), ep2[n++] = ',', k = 0; k < P2P_KEY_LEN; k++, n += 2)
-				fmt(ep2 + n, 3, "%02x", m->key[k]);
+		if (m->haskey && m->type != P2P_LOGOUT) {
+			n = (int)strlen(ep2);
+			ep2[n] = ',';
+			proto_format_key(m->key, ep2 + n + 1);
+		}
 	}
 	switch (m->type) {
 	case P2P_LOGIN:

@@ -108,6 +108,10 @@ int proto_parse_ep(const char *s, size_t len, struct p2p_ep *ep);
 int proto_format_ep(char *buf, size_t size, const struct p2p_ep *ep);
 /* The endpoint as text in buf (P2P_EPSTR_MAX bytes), "?" when it has none: buf. */
 const char *proto_ep_str(const struct p2p_ep *ep, char *buf);
+/* Parse a public key, 64 lower-case hex digits: 0, or -1. */
+int proto_parse_key(const char *s, size_t len, unsigned char key[P2P_KEY_LEN]);
+/* Format a key as 64 lower-case hex digits and a NUL into out. */
+void proto_format_key(const unsigned char key[P2P_KEY_LEN], char out[2 * P2P_KEY_LEN + 1]);
 /* 1 when two endpoints are the same address and port. */
 int proto_ep_eq(const struct p2p_ep *a, const struct p2p_ep *b);
 /* Copy (in, len) to out for a terminal: controls, invalid UTF-8 and bidi

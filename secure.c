@@ -320,7 +320,6 @@ open_session(struct sec_peer *p, const struct sec_sym *y, int initiator, const u
 	p->tx.start = now;
 	memcpy(p->rs, rs, 32);
 	p->ready = 1;
-	p->initiator = initiator;
 	crypto_wipe(k, sizeof(k));
 	hs_wipe(p);
 	rep_wipe(p);

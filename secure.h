@@ -98,7 +98,6 @@ struct sec_peer {
 	size_t finlen;
 
 	int ready;                   /* a session is open */
-	int initiator;               /* we began the handshake that opened it */
 	unsigned char rs[32];        /* the peer's long-term key, proven in the handshake */
 	struct sec_keys tx, rx;
 };
