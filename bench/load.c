@@ -4,6 +4,8 @@
  *   load p2pchat PORT N TRIALS   N simulated clients against a p2pchat server
  *   load irc PORT N TRIALS       the same shape of work against an IRC server:
  *                                register, JOIN one channel, read every JOIN
+ *   load floor N TRIALS          the fan-out floor: a bare process writing one
+ *                                line to each of N-1 TCP connections (baseline)
  *   load udpping N               a raw UDP ping-pong on loopback (baseline)
  *   load peer PORT N M           two real p2pchat clients (./p2pchat) through the
  *                                server at PORT: N messages one at a time for
@@ -59,9 +61,15 @@ static int port, ep;
 static struct cl *cl;
 static int ncl, online, inflight;
 static long gen; /* a counter for fresh names */
-static int udp;  /* the one UDP socket of all p2pchat clients */
+static int udp = -1; /* the one UDP socket of all p2pchat clients */
 static int *owner; /* owner[a]: the client using address 127.0.0.0 + a */
 static size_t nowner;
+/* Progress is counted as it happens, not found by scanning every client
+ * (a scan per event made the load generator, not the server, the bottleneck
+ * of a fan-out): of the first `counted` clients, `full` know at least
+ * `target` others. */
+static int counted, full;
+static long target;
 
 static long long
 now_us(void)
@@ -77,6 +85,29 @@ die(const char *what)
 {
 	fprintf(stderr, "load: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+/* Client c learns of d more (or fewer) others. */
+static void
+knows(struct cl *c, long d)
+{
+	int was = c->known >= target;
+
+	c->known += d;
+	if (c - cl < counted)
+		full += (c->known >= target) - was;
+}
+
+/* From now on count which of the first n clients know at least t others. */
+static void
+aim(int n, long t)
+{
+	int i;
+
+	counted = n;
+	target = t;
+	for (full = 0, i = 0; i < n; i++)
+		full += cl[i].known >= t;
 }
 
 static void
@@ -170,7 +201,8 @@ start(int i)
 	struct cl *c = &cl[i];
 
 	c->st = LOGIN;
-	c->known = c->left = 0;
+	knows(c, -c->known);
+	c->left = 0;
 	c->len = 0;
 	c->t0 = now_us();
 	snprintf(c->name, sizeof(c->name), "b%ld", gen++);
@@ -273,11 +305,11 @@ p2p_record(struct cl *c, const char *r, char term)
 		if (strcmp(r, "end") == 0 && term == '\n')
 			now_online(c);
 		else
-			c->known++;
+			knows(c, 1);
 	} else if (strncmp(r, "login,", 6) == 0) {
-		c->known++;
+		knows(c, 1);
 	} else if (strncmp(r, "logout,", 7) == 0) {
-		c->known--;
+		knows(c, -1);
 		c->left++;
 	}
 }
@@ -297,14 +329,14 @@ irc_line(struct cl *c, char *r)
 	} else if (strncmp(p, " 353 ", 5) == 0 && (p = strstr(p, " :")) != NULL) {
 		for (p += 2; *p; p++) /* NAMES: count the names, then not ourselves */
 			if (*p != ' ' && (p[1] == ' ' || p[1] == '\0'))
-				c->known++;
+				knows(c, 1);
 	} else if (strncmp(p, " 366 ", 5) == 0) {
-		c->known--; /* NAMES named us too */
+		knows(c, -1); /* NAMES named us too */
 		now_online(c);
 	} else if (strncmp(p, " JOIN ", 6) == 0 && c->st == ONLINE) {
-		c->known++;
+		knows(c, 1);
 	} else if ((strncmp(p, " PART ", 6) == 0 || strncmp(p, " QUIT ", 6) == 0) && c->st == ONLINE) {
-		c->known--;
+		knows(c, -1);
 		c->left++;
 	}
 }
@@ -360,7 +392,7 @@ keepalives(void)
 	long long t = now_us();
 	int i;
 
-	if (mode != P2P || t - last < 100000)
+	if (mode != P2P || udp == -1 || t - last < 100000)
 		return;
 	last = t;
 	for (i = 0; i < ncl; i++)
@@ -374,21 +406,25 @@ keepalives(void)
 		}
 }
 
-/* Run the loop until done() says so. */
+/* Run the loop until done() says so.  The wait is short, so that logins
+ * lost in a burst are sent again in time (keepalives()). */
 static void
 run(int (*done)(void))
 {
 	struct epoll_event ev[256];
+	long long heard = now_us();
 	int n, k, i;
 
 	while (!done()) {
 		keepalives();
-		if ((n = epoll_wait(ep, ev, 256, 10000)) == -1) {
+		if ((n = epoll_wait(ep, ev, 256, 100)) == -1) {
 			if (errno == EINTR)
 				continue;
 			die("epoll_wait");
 		}
-		if (n == 0) {
+		if (n > 0)
+			heard = now_us();
+		else if (now_us() - heard > 10000000) {
 			static const char *st[] = { "idle", "login", "connecting", "setup", "online", "gone" };
 
 			fprintf(stderr, "load: nothing for 10 s (%d online)\n", online);
@@ -417,42 +453,32 @@ static int storm_n, storm_next;
 static int
 storm_done(void)
 {
-	int i;
-
 	while (inflight < 8 && storm_next < storm_n)
 		start(storm_next++);
-	if (online < storm_n)
-		return 0;
-	for (i = 0; i < storm_n; i++)
-		if (cl[i].known < storm_n - 1)
-			return 0;
-	return 1;
+	return online == storm_n && full == storm_n;
 }
 
 static int fan_i;
 
+/* The newcomer is online and all the others know it (aim(fan_i, fan_i)). */
 static int
 fanout_done(void)
 {
-	int i;
-
-	if (cl[fan_i].st != ONLINE)
-		return 0;
-	for (i = 0; i < fan_i; i++)
-		if (cl[i].known < fan_i)
-			return 0;
-	return 1;
+	return cl[fan_i].st == ONLINE && full == fan_i;
 }
 
+/* All the others know of one more (the fan-out floor). */
+static int
+floor_told(void)
+{
+	return full == fan_i;
+}
+
+/* The newcomer left and none of the others knows it any more. */
 static int
 gone_done(void)
 {
-	int i;
-
-	for (i = 0; i < fan_i; i++)
-		if (cl[i].known > fan_i - 1)
-			return 0;
-	return 1;
+	return full == 0;
 }
 
 static int
@@ -506,6 +532,74 @@ udpping(int n)
 	}
 	waitpid(pid, NULL, 0);
 	report("udp_rtt", rtt, n);
+}
+
+/* The floor of a fan-out here: a child that does nothing but write one
+ * notice-sized line to each of n-1 TCP connections on loopback, read by this
+ * loop as a server's notices are.  No server tells n-1 sessions sooner than
+ * it takes to make n-1 writes and have them read. */
+static void
+floor_run(int n, int trials)
+{
+	struct sockaddr_in a;
+	socklen_t sl = sizeof(a);
+	long long *fan = calloc((size_t)trials, sizeof(*fan)), t0;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), go[2], i, k;
+	pid_t pid;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fan == NULL || lfd == -1 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) == -1 ||
+	    listen(lfd, 1024) == -1 || getsockname(lfd, (struct sockaddr *)&a, &sl) == -1 || pipe(go) == -1)
+		die("floor");
+	port = ntohs(a.sin_port);
+	if ((pid = fork()) == 0) {
+		int *fd = malloc((size_t)n * sizeof(*fd)), m = 0;
+		char c, line[64];
+
+		close(go[1]);
+		while (fd != NULL && m < n - 1)
+			if ((fd[m] = accept(lfd, NULL, NULL)) != -1)
+				m++;
+		close(lfd);
+		/* per trial: a login line to all, then a logout line to all */
+		for (k = 0; read(go[0], &c, 1) == 1; k++) {
+			snprintf(line, sizeof(line), "%s,b%d,127.0.%d.%d:45704,127.0.%d.%d:9\n",
+			    k % 2 ? "logout" : "login", 90000 + k / 2, k % 200, 1 + k % 250, k % 200, 1 + k % 250);
+
+			for (i = 0; i < m; i++)
+				send_all(fd[i], line);
+		}
+		_exit(0);
+	}
+	close(lfd);
+	close(go[0]);
+	for (i = 0; i < n - 1; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd == -1 || connect(fd, (struct sockaddr *)&a, sizeof(a)) == -1)
+			die("floor: connect");
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		cl[i].fd = fd;
+		cl[i].st = ONLINE;
+		watch(fd, i, EPOLLIN, EPOLL_CTL_ADD);
+	}
+	aim(n - 1, 1);
+	fan_i = n - 1;
+	for (k = 0; k < trials; k++) {
+		t0 = now_us();
+		if (write(go[1], "l", 1) != 1)
+			die("floor: write");
+		run(floor_told);
+		fan[k] = now_us() - t0;
+		if (write(go[1], "l", 1) != 1)
+			die("floor: write");
+		run(gone_done);
+	}
+	close(go[1]);
+	waitpid(pid, NULL, 0);
+	report("fanout_floor", fan, trials);
 }
 
 /* A real client: its stdin and stdout are pipes of ours. */
@@ -636,12 +730,23 @@ main(int argc, char **argv)
 		udpping(atoi(argv[2]));
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "floor") == 0) {
+		n = atoi(argv[2]);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)(n + 256);
+		if (n < 2 || (setrlimit(RLIMIT_NOFILE, &rl) == -1 && (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+		    rl.rlim_cur < (rlim_t)n + 16)) || (cl = calloc((size_t)n, sizeof(*cl))) == NULL ||
+		    (ep = epoll_create1(0)) == -1)
+			die("floor: setup");
+		ncl = n;
+		floor_run(n, atoi(argv[3]));
+		return 0;
+	}
 	if (argc == 5 && strcmp(argv[1], "peer") == 0) {
 		peer(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 		return 0;
 	}
 	if (argc != 5 || (strcmp(argv[1], "p2pchat") != 0 && strcmp(argv[1], "irc") != 0)) {
-		fprintf(stderr, "usage: load p2pchat|irc PORT N TRIALS | load udpping N\n");
+		fprintf(stderr, "usage: load p2pchat|irc PORT N TRIALS | load floor N TRIALS | load udpping N\n");
 		return 2;
 	}
 	mode = strcmp(argv[1], "irc") == 0 ? IRC : P2P;
@@ -675,6 +780,7 @@ main(int argc, char **argv)
 
 	/* (a) the storm: N-1 clients, so that the trials make N */
 	storm_n = n - 1;
+	aim(storm_n, storm_n - 1);
 	t0 = now_us();
 	run(storm_done);
 	printf("storm_n %d\nstorm_ms %.1f\n", storm_n, (now_us() - t0) / 1000.0);
@@ -682,6 +788,7 @@ main(int argc, char **argv)
 
 	/* (b, c) one more login, again and again: its fan-out and its own latency */
 	fan_i = n - 1;
+	aim(fan_i, fan_i);
 	for (k = 0; k < trials; k++) {
 		t0 = now_us();
 		start(fan_i);

@@ -14,8 +14,11 @@
 #                                  run writes on stderr (bench/runs.log keeps
 #                                  those of RESULTS.md); the peer path is run
 # Environment: RUNS (default 5), TRIALS (default 20), NGIRCD_MAX (run ngircd
-# only up to this N; it needs minutes per run at N=5,000 here), SERVERS (some
-# of "p2pchat epoll ngircd", the default; the last is the reference).
+# only up to this N; it needs minutes per run at N=5,000 here), NGIRCD_RUNS
+# (runs of ngircd, default RUNS: at N=10,000 one takes half an hour), SERVERS (some
+# of "p2pchat epoll floor ngircd", the default; the last is the reference).
+# "floor" is no server: a bare process writing one line to each of N-1
+# connections (bench/load floor), the least a fan-out can cost here.
 cd "$(dirname "$0")/.." || exit 2
 set -u
 smoke=0 rev= log=
@@ -84,6 +87,11 @@ start_ngircd() {
 # one SERVER N: one run; prints "storm fanout_med fanout_p99 login_med login_p99 rss_per_user_B cpu_s"
 one() {
 	local server=$1 n=$2 rss0 cpu0 out
+	if [ "$server" = floor ]; then
+		bench/load floor "$n" "$trials" | awk '{ v[$1] = $2 }
+			END { printf "- %s %s - - - -\n", v["fanout_floor_median_ms"], v["fanout_floor_p99_ms"] }'
+		return
+	fi
 	case $server in
 	p2pchat) start_p2pchat ./p2pchat "$n" ;;
 	epoll) start_p2pchat ./p2pchat-epoll "$n" ;;
@@ -109,7 +117,8 @@ one() {
 			v["login_median_ms"], v["login_p99_ms"], rss, cpu }' "$out"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# the median of numbers; "-" (not measured) if there are none
+median() { grep -E '^[0-9.]+$' | sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
 
 cc -O2 -o bench/load bench/load.c || exit 1
 make -s p2pchat p2pchat-epoll || exit 1
@@ -119,15 +128,16 @@ if [ -n "$rev" ]; then
 	git worktree add -q --detach "$T/rev" "$rev" && make -s -C "$T/rev" p2pchat || exit 1
 	trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; git worktree remove --force "$T/rev"; rm -rf "$T"' EXIT
 else
-	read -r -a servers <<<"${SERVERS:-p2pchat epoll ngircd}"
+	read -r -a servers <<<"${SERVERS:-p2pchat epoll floor ngircd}"
 	heads=()
 	for s in "${servers[@]}"; do
 		case $s in
 		p2pchat) heads+=("p2pchat") ;;
 		epoll) heads+=("p2pchat (epoll)") ;;
+		floor) heads+=("floor (bare writes)") ;;
 		ngircd) heads+=("ngircd")
 			command -v ngircd >/dev/null || { echo "bench: needs ngircd (apt-get install ngircd)" >&2; exit 1; } ;;
-		*) echo "bench: no server $s (p2pchat, epoll, ngircd)" >&2; exit 2 ;;
+		*) echo "bench: no server $s (p2pchat, epoll, floor, ngircd)" >&2; exit 2 ;;
 		esac
 	done
 fi
@@ -150,17 +160,17 @@ for n in "${sizes[@]}"; do
 			continue
 		fi
 		[ "$server" = ngircd ] && [ "$n" -gt "${NGIRCD_MAX:-$n}" ] && continue
-		for r in $(seq 1 "$runs"); do
+		for r in $(seq 1 "$([ "$server" = ngircd ] && echo "${NGIRCD_RUNS:-$runs}" || echo "$runs")"); do
 			one "$server" "$n" >>"$T/$server.runs" || exit 1
 			echo "bench: $server N=$n run $r: $(tail -n 1 "$T/$server.runs")" >&2
 		done
 	done
 	names=("storm (all online, all told), ms" "fan-out median, ms" "fan-out p99, ms" "login median, ms" \
 		"login p99, ms" "server RSS per user, bytes" "server CPU for the storm, s")
-	ratio() { if [ -n "$1" ] && [ -n "$2" ]; then printf '%.1f' "$(echo "if ($2 > 0) $1 / $2 else 0" | bc -l)"; else printf -- -; fi; }
+	ratio() { if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]]; then printf '%.1f' "$(echo "if ($2 > 0) $1 / $2 else 0" | bc -l)"; else printf -- -; fi; }
 	for k in 1 2 3 4 5 6 7; do
 		med=()
-		for server in "${servers[@]}"; do med+=("$(cut -d' ' -f$k "$T/$server.runs" | median)"); done
+		for server in "${servers[@]}"; do med+=("$([ -s "$T/$server.runs" ] && cut -d' ' -f$k "$T/$server.runs" | median)"); done
 		printf '| %s | %s |' "$n" "${names[$((k - 1))]}"
 		for v in "${med[@]}"; do printf ' %s |' "${v:-not run}"; done
 		for v in "${med[@]:0:${#med[@]}-1}"; do printf ' %s |' "$(ratio "${med[-1]}" "$v")"; done
@@ -198,7 +208,7 @@ bash bench/peer.sh >"$peer" 2>"$T/peer.err" || { echo "bench: peer: $(cat "$T/pe
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores, $(uname -sr);"
 	echo "$(ngircd --version | head -n 1); p2pchat $(./p2pchat --version | cut -d' ' -f2)."
 	echo "Command: \`${SERVERS:+SERVERS=\"$SERVERS\" }bench/run.sh$([ $smoke = 1 ] && echo " -s")${log:+ -t $log}${*:+ $*}\` (RUNS=$runs, TRIALS=$trials);"
-	echo "each figure is the median of $runs runs; each run's fan-out and login figures are"
+	echo "each figure is the median of $runs runs${NGIRCD_RUNS:+ (ngircd: $NGIRCD_RUNS, the lower middle one if even)}; each run's fan-out and login figures are"
 	echo "the median and p99 of $trials trials.  p2pchat is the default build (waiting with"
 	echo "poll) and the epoll build (make POLLER=epoll).  The servers run on loopback and are driven"
 	echo "by bench/load: p2pchat clients log in over UDP (each from an address of its own in"
@@ -206,6 +216,9 @@ bash bench/peer.sh >"$peer" 2>"$T/peer.err" || { echo "bench: peer: $(cat "$T/pe
 	echo "one channel and read every JOIN.${NGIRCD_MAX:+  ngircd ran up to N=$NGIRCD_MAX only.}  Storm: N-1 clients, at most 8 logging in at once,"
 	echo "until all are online and each knows every other.  Fan-out: one more login until"
 	echo "all N-1 have heard of it.  RSS per user: server RSS growth over the storm / (N-1)."
+	echo "Floor: no server, a bare process writing one notice-sized line to each of N-1 TCP"
+	echo "connections, read the same way (bench/load floor): what N-1 writes cost here, the"
+	echo "least any fan-out can take; its column is the fan-out alone (no login in it)."
 	echo
 	cat "$table"
 	echo
