@@ -66,10 +66,10 @@ static long gen; /* a counter for fresh names */
 static int udp = -1; /* the one UDP socket of all p2pchat clients */
 static int *owner; /* owner[a]: the client using address 127.0.0.0 + a */
 static size_t nowner;
-/* Progress is counted as it happens, not found by scanning every client
- * (a scan per event made the load generator, not the server, the bottleneck
- * of a fan-out): of the first `counted` clients, `full` know at least
- * `target` others. */
+/* Progress is counted as it happens rather than found by scanning every
+ * client after each wait, so the generator's work per event does not grow
+ * with N: of the first `counted` clients, `full` know at least `target`
+ * others. */
 static int counted, full;
 static long target;
 

@@ -7,8 +7,9 @@
 #
 #   bench/run.sh [-s] [N...]       -s: smoke (N=200, 1 run, 5 trials)
 #   bench/run.sh -c REV [N...]     before and after: the server of git
-#                                  revision REV next to this one's (into the
-#                                  "compare" section of RESULTS.md)
+#                                  revision REV next to this one's (into a
+#                                  "compare REV BUILD" section of RESULTS.md);
+#                                  BUILD=p2pchat-epoll compares the epoll builds
 #   bench/run.sh -t LOG            the table from runs already made: LOG holds
 #                                  the "bench: SERVER N=n run r: ..." lines a
 #                                  run writes on stderr (bench/runs.log keeps
@@ -28,7 +29,7 @@ smoke=0 rev= log=
 sizes=("$@")
 [ -z "$log" ] || mapfile -t sizes < <(grep -Eo 'N=[0-9]+' "$log" | cut -c3- | awk '!seen[$0]++')
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 2000 5000 10000)
-runs=${RUNS:-5} trials=${TRIALS:-20}
+runs=${RUNS:-5} trials=${TRIALS:-20} build=${BUILD:-p2pchat}
 if [ $smoke = 1 ]; then sizes=(200) runs=1 trials=5; fi
 T=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
@@ -96,7 +97,8 @@ one() {
 	p2pchat) start_p2pchat ./p2pchat "$n" ;;
 	epoll) start_p2pchat ./p2pchat-epoll "$n" ;;
 	ngircd) start_ngircd ;;
-	*) start_p2pchat "$T/rev/p2pchat" "$n" ;;
+	now) start_p2pchat "./$build" "$n" ;;
+	*) start_p2pchat "$T/rev/$build" "$n" ;;
 	esac
 	rss0=$(rss_kb "$PID")
 	cpu0=$(cpu_s "$PID")
@@ -124,8 +126,8 @@ cc -O2 -o bench/load bench/load.c || exit 1
 make -s p2pchat p2pchat-epoll || exit 1
 if [ -n "$rev" ]; then
 	# the reference is the last server; the ratios are it over each other one
-	servers=(p2pchat "$rev") heads=("p2pchat (now)" "p2pchat ($rev)")
-	git worktree add -q --detach "$T/rev" "$rev" && make -s -C "$T/rev" p2pchat || exit 1
+	servers=(now "$rev") heads=("$build (now)" "$build ($rev)")
+	git worktree add -q --detach "$T/rev" "$rev" && make -s -C "$T/rev" "$build" || exit 1
 	trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; git worktree remove --force "$T/rev"; rm -rf "$T"' EXIT
 else
 	read -r -a servers <<<"${SERVERS:-p2pchat epoll floor ngircd}"
@@ -165,6 +167,10 @@ for n in "${sizes[@]}"; do
 			echo "bench: $server N=$n run $r: $(tail -n 1 "$T/$server.runs")" >&2
 		done
 	done
+	for server in "${servers[@]}"; do
+		k=$(wc -l <"$T/$server.runs")
+		[ "$k" -gt 0 ] && [ "$k" != "$runs" ] && echo "$server at N=$n: $k" >>"$T/fewer"
+	done
 	names=("storm (all online, all told), ms" "fan-out median, ms" "fan-out p99, ms" "login median, ms" \
 		"login p99, ms" "server RSS per user, bytes" "server CPU for the storm, s")
 	ratio() { if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]]; then printf '%.1f' "$(echo "if ($2 > 0) $1 / $2 else 0" | bc -l)"; else printf -- -; fi; }
@@ -181,19 +187,19 @@ done
 section=$T/section
 if [ -n "$rev" ]; then
 	{
-		echo "<!-- compare: made by bench/run.sh -c -->"
+		echo "<!-- compare $rev $build: made by bench/run.sh -c -->"
 		echo "## Coordinator: before and after"
 		echo
 		echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores, $(uname -sr)."
-		echo "Command: \`bench/run.sh -c $rev${*:+ $*}\` (RUNS=$runs, TRIALS=$trials): the server"
-		echo "of revision $rev ($(git log -1 --format=%s "$rev" | cut -c1-60)...) next to this one's, both"
-		echo "the default build, driven the same way as in the table above; medians of $runs runs."
+		echo "Command: \`BUILD=$build bench/run.sh -c $rev${*:+ $*}\` (RUNS=$runs, TRIALS=$trials): the server"
+		echo "of revision $rev ($(git log -1 --format=%s "$rev" | cut -c1-60)...) next to this one's ($(git log -1 --format=%h)$(git diff --quiet HEAD -- '*.c' '*.h' || echo ' and changes not yet committed')), both"
+		echo "$build, driven the same way as in the table above; medians of $runs runs."
 		echo
 		cat "$table"
-		echo "<!-- end of compare -->"
+		echo "<!-- end of compare $rev $build -->"
 	} >"$section"
 	cat "$section"
-	bash bench/section.sh compare "$section"
+	bash bench/section.sh "compare $rev $build" "$section"
 	exit 0
 fi
 
@@ -208,19 +214,26 @@ bash bench/peer.sh >"$peer" 2>"$T/peer.err" || { echo "bench: peer: $(cat "$T/pe
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores, $(uname -sr);"
 	echo "$(ngircd --version | head -n 1); p2pchat $(./p2pchat --version | cut -d' ' -f2)."
 	echo "Command: \`${SERVERS:+SERVERS=\"$SERVERS\" }bench/run.sh$([ $smoke = 1 ] && echo " -s")${log:+ -t $log}${*:+ $*}\` (RUNS=$runs, TRIALS=$trials);"
-	echo "each figure is the median of $runs runs${NGIRCD_RUNS:+ (ngircd: $NGIRCD_RUNS, the lower middle one if even)}; each run's fan-out and login figures are"
+	echo "each figure is the median of $runs runs (of fewer where the table's foot says so); each run's fan-out and login figures are"
 	echo "the median and p99 of $trials trials.  p2pchat is the default build (waiting with"
 	echo "poll) and the epoll build (make POLLER=epoll).  The servers run on loopback and are driven"
 	echo "by bench/load: p2pchat clients log in over UDP (each from an address of its own in"
 	echo "127/8), open their sessions and read every notice; IRC clients register, JOIN"
 	echo "one channel and read every JOIN.${NGIRCD_MAX:+  ngircd ran up to N=$NGIRCD_MAX only.}  Storm: N-1 clients, at most 8 logging in at once,"
 	echo "until all are online and each knows every other.  Fan-out: one more login until"
-	echo "all N-1 have heard of it.  RSS per user: server RSS growth over the storm / (N-1)."
+	echo "all N-1 have heard of it.  Login: that login until its own roster (NAMES) is read;"
+	echo "meanwhile the client acknowledges at once (TCP_QUICKACK), since ngircd writes NAMES in"
+	echo "pieces without TCP_NODELAY and a delayed ACK would add 40 ms to it."
+	echo "RSS per user: server RSS growth over the storm / (N-1)."
 	echo "Floor: no server, a bare process writing one notice-sized line to each of N-1 TCP"
 	echo "connections, read the same way (bench/load floor): what N-1 writes cost here, the"
 	echo "least any fan-out can take; its column is the fan-out alone (no login in it)."
 	echo
 	cat "$table"
+	if [ -s "$T/fewer" ]; then
+		echo
+		echo "Fewer runs (the median of an even number is the lower middle one): $(paste -sd, "$T/fewer" | sed 's/,/, /g')."
+	fi
 	echo
 	echo "### Peer path (two real p2pchat clients on loopback)"
 	echo
