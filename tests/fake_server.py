@@ -5,12 +5,19 @@ import socket
 
 
 def listen(d):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    l = socket.socket()
-    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    l.bind(("127.0.0.1", port))
+    # the UDP port's number may be taken for TCP: then try another
+    while True:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        l = socket.socket()
+        l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            l.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            u.close()
+            l.close()
     l.listen()
     open(d + "/fakeport", "w").write("%d\n" % port)
     return u, l, port
