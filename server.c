@@ -89,6 +89,7 @@ struct server {
 	long long log_told;      /* the end of the log at the last flush of notices */
 	long long flush_at;      /* when notices are written next, unless idle sooner */
 	int idle;                /* the last wait found nothing to do */
+	int sending;             /* sessions with output of their own (a roster) to write */
 	int doomed;              /* a session was doomed since the last settle */
 	long long next_tick;     /* when deadlines are checked next */
 	int handshakes;          /* sessions without a hello */
@@ -219,8 +220,12 @@ log_end(const struct server *sv)
 static void
 queue(struct server *sv, int i, const char *buf, size_t len)
 {
-	if (sv->s[i].doom == NULL && net_out_add(&sv->s[i].out, buf, len, sv->out_max) == -1)
+	struct net_out *out = &sv->s[i].out;
+	int was = out->len > 0;
+
+	if (sv->s[i].doom == NULL && net_out_add(out, buf, len, sv->out_max) == -1)
 		doom(sv, i, "output buffer full");
+	sv->sending += (out->len > 0) - was;
 }
 
 /* Write what session i's socket takes: its own output, then the notices it
@@ -229,7 +234,7 @@ static void
 flush(struct server *sv, int i)
 {
 	struct session *s = &sv->s[i];
-	int fd = fd_of(sv, BASE + i), behind;
+	int fd = fd_of(sv, BASE + i), had = s->out.len > 0, behind;
 	ssize_t n = 0;
 
 	if (s->doom != NULL || fd == -1)
@@ -239,6 +244,7 @@ flush(struct server *sv, int i)
 	else if (s->out.len == 0 && s->user != -1 && s->told < log_end(sv) &&
 	    (n = net_write(fd, sv->log.buf + (s->told - sv->log_base), (size_t)(log_end(sv) - s->told))) > 0)
 		s->told += n;
+	sv->sending -= had && s->out.len == 0;
 	behind = s->out.len > 0 || (s->user != -1 && s->told < log_end(sv));
 	if (n == -1 || watch(sv, BASE + i, behind ? POLLIN | POLLOUT : POLLIN) == -1)
 		doom(sv, i, strerror(errno));
@@ -246,9 +252,10 @@ flush(struct server *sv, int i)
 
 /* Write the notices of the log to every session, each in one write however
  * many there are, then drop what all have had.  Notices go when the server
- * has nothing else to do, or else paced by their own cost: after a flush
- * that took d ms, the next comes d ms later.  So a lone login is told at
- * once, and a storm of them in a few large writes rather than one per login
+ * has nothing else to do (no wait found work, no roster is still going out),
+ * or else paced by their own cost: after a flush that took d ms, the next
+ * comes d ms later.  So a lone login is told as soon as its roster is out,
+ * and a storm of them in a few large writes rather than one per login
  * per user.  A newcomer's roster goes at once, so it may be heard of a
  * little after it could speak: a message it sends before its peer knows it
  * is not acknowledged, and comes again (the client drops it quietly). */
@@ -258,7 +265,7 @@ flush_notices(struct server *sv)
 	long long start, end = log_end(sv), low = end, t;
 	int i;
 
-	if (sv->log_told == end || ((start = net_now()) < sv->flush_at && !sv->idle))
+	if (sv->log_told == end || ((start = net_now()) < sv->flush_at && (!sv->idle || sv->sending > 0)))
 		return;
 	for (i = 0; i < sv->nsess; i++) {
 		struct session *s = &sv->s[i];
@@ -339,6 +346,7 @@ end_session(struct server *sv, int i)
 	if (i < sv->free_hint)
 		sv->free_hint = i;
 	net_in_free(&s->in);
+	sv->sending -= s->out.len > 0;
 	net_out_free(&s->out);
 	free(s->entry);
 	s->entry = NULL;

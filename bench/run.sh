@@ -16,7 +16,7 @@
 #                                  those of RESULTS.md); the peer path is run
 # Environment: RUNS (default 5), TRIALS (default 20), NGIRCD_MAX (run ngircd
 # only up to this N; it needs minutes per run at N=5,000 here), NGIRCD_RUNS
-# (runs of ngircd, default RUNS: at N=10,000 one takes half an hour), SERVERS (some
+# (runs of ngircd, default RUNS: at N=10,000 one takes 40 minutes here), SERVERS (some
 # of "p2pchat epoll floor ngircd", the default; the last is the reference).
 # "floor" is no server: a bare process writing one line to each of N-1
 # connections (bench/load floor), the least a fan-out can cost here.
@@ -89,7 +89,8 @@ start_ngircd() {
 one() {
 	local server=$1 n=$2 rss0 cpu0 out
 	if [ "$server" = floor ]; then
-		bench/load floor "$n" "$trials" | awk '{ v[$1] = $2 }
+		out=$(bench/load floor "$n" "$trials") || return 1
+		echo "$out" | awk '{ v[$1] = $2 }
 			END { printf "- %s %s - - - -\n", v["fanout_floor_median_ms"], v["fanout_floor_p99_ms"] }'
 		return
 	fi
@@ -188,7 +189,7 @@ section=$T/section
 if [ -n "$rev" ]; then
 	{
 		echo "<!-- compare $rev $build: made by bench/run.sh -c -->"
-		echo "## Coordinator: before and after"
+		echo "## Coordinator: before and after ($build, against $rev)"
 		echo
 		echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores, $(uname -sr)."
 		echo "Command: \`BUILD=$build bench/run.sh -c $rev${*:+ $*}\` (RUNS=$runs, TRIALS=$trials): the server"
