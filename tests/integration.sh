@@ -1540,6 +1540,12 @@ t_cppcheck_is_clean() {
 		fail "$(head -n 20 "$T/cppcheck.log")"
 }
 
+# ---- more tests, a file per concern ----
+
+for f in tests/it_*.sh; do
+	[ -e "$f" ] && . "$f"
+done
+
 # ---- the runner ----
 
 # After a test passed: stop what is left gently, so sanitizers report leaks,
