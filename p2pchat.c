@@ -77,6 +77,29 @@ debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+hush_tick(struct hush *h, long long now, const char *what)
+{
+	if (now - h->t < HUSH_PERIOD)
+		return;
+	if (h->hushed > 0)
+		logmsg("%d more %s suppressed", h->hushed, what);
+	h->t = now;
+	h->said = h->hushed = 0;
+}
+
+int
+hush_ok(struct hush *h, long long now, const char *what)
+{
+	hush_tick(h, now, what);
+	if (h->said < HUSH_LINES) {
+		h->said++;
+		return 1;
+	}
+	h->hushed++;
+	return 0;
+}
+
 static void
 usage(const char *fmt, ...)
 {

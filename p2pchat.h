@@ -40,6 +40,19 @@ extern int verbose;
 void logmsg(const char *fmt, ...);
 /* The same, only with -v. */
 void debug(const char *fmt, ...);
+
+/* Log lines of one cause, limited: HUSH_LINES a period, then a count. */
+#define HUSH_LINES  10
+#define HUSH_PERIOD 10000 /* ms */
+struct hush {
+	long long t;        /* the start of this period */
+	int said, hushed;   /* lines said in it, and held back */
+};
+/* May a line of this cause be said now?  When a period that held lines
+ * back has ended, first says "N more WHAT suppressed". */
+int hush_ok(struct hush *h, long long now, const char *what);
+/* From a timer: say the count of a period that has ended. */
+void hush_tick(struct hush *h, long long now, const char *what);
 /* Run a mode until it finishes: 0, or -1 if waiting failed. */
 int loop_run(const struct mode *md, void *m);
 
