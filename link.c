@@ -51,7 +51,7 @@ reset_receiver(struct link *l)
 {
 	int i;
 
-	for (i = 0; i < LINK_WINDOW; i++)
+	for (i = 0; l->slot != NULL && i < LINK_WINDOW; i++)
 		drop_slot(&l->slot[i]);
 	l->msglen = 0;
 	l->truncated = 0;
@@ -66,6 +66,8 @@ link_free(struct link *l)
 		free(frag(l, i)->text);
 	free(l->q);
 	reset_receiver(l);
+	free(l->slot);
+	free(l->msg);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -328,6 +330,9 @@ link_input(struct link *l, const struct p2p_msg *m, const char *self, char *buf,
 
 	if (m->type != P2P_MSG || m->textlen == 0)
 		return 0; /* only a fragment of chat (a probe is no fragment) */
+	/* a peer that never chats costs no room for fragments */
+	if (l->slot == NULL && (l->slot = calloc(LINK_WINDOW, sizeof(*l->slot))) == NULL)
+		return 0;
 	if (!l->rknown || m->sid != l->rsid) {
 		if (retired(l, m->sid))
 			return 0;
@@ -373,10 +378,12 @@ link_deliver(struct link *l, const char **text, size_t *len, int *truncated)
 	struct link_slot *s;
 	size_t n;
 
+	if (l->slot == NULL || (l->msg == NULL && (l->msg = malloc(P2P_MSG_MAX)) == NULL))
+		return 0;
 	while ((s = &l->slot[l->rnext % LINK_WINDOW])->have) {
 		n = s->len;
-		if (n > sizeof(l->msg) - l->msglen) {
-			n = sizeof(l->msg) - l->msglen;
+		if (n > P2P_MSG_MAX - l->msglen) {
+			n = P2P_MSG_MAX - l->msglen;
 			l->truncated = 1;
 		}
 		memcpy(l->msg + l->msglen, s->text, n);

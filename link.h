@@ -54,8 +54,8 @@ struct link {
 	uint32_t rsid, rnext;   /* the stream heard, and its next fragment to deliver */
 	int rknown;
 	uint32_t retired[LINK_RETIRED];
-	struct link_slot slot[LINK_WINDOW];
-	char msg[P2P_MSG_MAX];  /* the message being joined */
+	struct link_slot *slot; /* LINK_WINDOW of them, made with the first fragment */
+	char *msg;              /* P2P_MSG_MAX bytes: the message being joined, made when needed */
 	size_t msglen;
 	int truncated;
 };

@@ -7,13 +7,17 @@
  *   HELLO  type len name  16 zero bytes (as long as the COOKIE it asks for)
  *   COOKIE type len name  cookie[16]
  *   INIT   type len name  cookie[16]  e[32]                  -> e
- *   REPLY  type len name  e[32]  s[32+16]  payload tag[16]   <- e, ee, s, es
+ *   REPLY  type len name  echo[8]  e[32]  s[32+16]  payload tag[16]   <- e, ee, s, es
  *   FINISH type len name  s[32+16]  payload tag[16]          -> s, se
  *   DATA   type len name  epoch[1]  counter[8]  ciphertext  tag[16]
  *
  * DATA is sealed with the key of its epoch, the counter as the nonce (four
  * zero bytes and the counter, little end first, as Noise's ChaChaPoly) and
  * its header as the associated data.
+ *
+ * The echo is the first bytes of the INIT's e, outside the handshake's
+ * hash: a REPLY that does not carry it answers no INIT of ours and is
+ * dropped before it costs any Diffie-Hellman work.
  */
 #include <string.h>
 
@@ -172,6 +176,22 @@ mix_dh(struct sec_sym *y, const unsigned char priv[32], const unsigned char pub[
 	return r;
 }
 
+/* May the peer make us do n X25519 operations now?  Paid from its budget
+ * and from the total; 0 (nothing spent) when either is short. */
+static int
+afford(struct sec_peer *p, struct sec_self *self, long long now, int n, const char **why)
+{
+	struct rate peer = p->dh;
+
+	if (rate_take(&peer, now, SEC_DH_PEER, SEC_DH_PEER_S, n) &&
+	    rate_take(&self->dh, now, SEC_DH_ALL, SEC_DH_ALL_S, n)) {
+		p->dh = peer;
+		return 1;
+	}
+	*why = "key exchanges too fast";
+	return 0;
+}
+
 /* Noise's REKEY: the key encrypts 32 zeros under the last nonce. */
 static void
 rekey(unsigned char k[32])
@@ -198,6 +218,7 @@ sec_self_init(struct sec_self *s, const unsigned char priv[32], const char *name
 	memcpy(s->secret[0], rnd, 32);
 	memcpy(s->secret[1], rnd, 32);
 	s->secret_t = now;
+	s->rekey_ms = SEC_REKEY_TIME;
 }
 
 /* The cookie for a HELLO from src naming peer, under secret k. */
@@ -211,6 +232,7 @@ cookie(const unsigned char k[32], const void *src, size_t srclen, const char *pe
 
 	hmac_init(&h, k, 32);
 	hmac_update(&h, src, srclen);
+	hmac_update(&h, "", 1); /* no source and name run into another pair */
 	for (; *peer; peer++) {
 		c = lower((unsigned char)*peer);
 		hmac_update(&h, &c, 1);
@@ -343,6 +365,8 @@ reply(struct sec_peer *p, const struct sec_self *self, const char *peer, const u
 	memcpy(r->e, rnd, 32);
 	crypto_x25519_public(epub, r->e);
 	n = head(r->msg, SEC_REPLY, self->name);
+	memcpy(r->msg + n, re, SEC_ECHO);
+	n += SEC_ECHO;
 	memcpy(r->msg + n, epub, 32);
 	mix_hash(&r->sym, epub, 32);
 	n += 32;
@@ -396,7 +420,8 @@ finish(struct sec_peer *p, const struct sec_self *self, const unsigned char *in,
 
 /* FINISH to one of our REPLYs: check it and open the session. */
 static int
-finished(struct sec_peer *p, const unsigned char *in, long long now, const char **why)
+finished(struct sec_peer *p, struct sec_self *self, const unsigned char *in, long long now,
+    const char **why)
 {
 	unsigned char rs[32], none[1];
 	struct sec_sym y;
@@ -406,6 +431,8 @@ finished(struct sec_peer *p, const unsigned char *in, long long now, const char 
 		if (!p->rep[k].used)
 			continue;
 		waiting++;
+		if (!afford(p, self, now, 1, why))
+			return -1;
 		y = p->rep[k].sym;
 		if (decrypt_hash(&y, in, 48, rs) == 0 && mix_dh(&y, p->rep[k].e, rs) == 0 &&
 		    decrypt_hash(&y, in + 48, 16, none) == 0) {
@@ -440,38 +467,45 @@ mark(uint64_t *top, uint64_t *bits, uint64_t c)
 	}
 }
 
+/* A DATA from the peer.  The sender steps its key on its own clock, so a
+ * receiver that missed whole epochs (one-way loss) steps forward over up to
+ * SEC_AHEAD of them; past that, or behind the key before, a new handshake
+ * mends the session (SEC_RENEW). */
 static int
 open_data(struct sec_peer *p, const unsigned char *in, size_t len, size_t off, unsigned char *out,
     size_t *outlen, const char **why)
 {
 	struct sec_keys *rx = &p->rx;
-	unsigned char nonce[12], next[32];
+	unsigned char nonce[12], next[32], before[32];
 	const unsigned char *key;
 	uint64_t c = 0, *top, *bits, ntop = 0, nbits = 0;
-	int ep, i, step = 0;
+	int i, ahead;
 
 	if (!p->ready) {
 		*why = "sealed with no session open";
-		return -1;
+		return SEC_RENEW;
 	}
 	if (len < off + 9 + CRYPTO_TAG) {
 		*why = "too short";
 		return -1;
 	}
-	ep = in[off];
 	for (i = 0; i < 8; i++)
 		c = c << 8 | in[off + 1 + i];
-	if (ep == rx->epoch) {
+	ahead = (uint8_t)(in[off] - rx->epoch);
+	if (ahead == 0) {
 		key = rx->key, top = &rx->top, bits = &rx->bits;
-	} else if (ep == (uint8_t)(rx->epoch + 1)) {
+	} else if (ahead <= SEC_AHEAD) {
 		memcpy(next, rx->key, 32);
-		rekey(next);
-		key = next, top = &ntop, bits = &nbits, step = 1;
-	} else if (ep == (uint8_t)(rx->epoch - 1) && rx->hasprev) {
+		for (i = 0; i < ahead; i++) {
+			memcpy(before, next, 32);
+			rekey(next);
+		}
+		key = next, top = &ntop, bits = &nbits;
+	} else if (ahead == 255 && rx->hasprev) {
 		key = rx->prev, top = &rx->ptop, bits = &rx->pbits;
 	} else {
 		*why = "sealed with a key no longer in use";
-		return -1;
+		return SEC_RENEW;
 	}
 	if (!fresh(*top, *bits, c)) {
 		*why = "a replay";
@@ -480,17 +514,25 @@ open_data(struct sec_peer *p, const unsigned char *in, size_t len, size_t off, u
 	nonce_of(nonce, c);
 	if (crypto_open(key, nonce, in, off + 9, in + off + 9, len - off - 9, out) == -1) {
 		crypto_wipe(next, sizeof(next));
+		crypto_wipe(before, sizeof(before));
 		*why = "it does not authenticate (changed, cut or forged)";
 		return -1;
 	}
-	if (step) { /* the peer moved to the next key: so do we */
-		memcpy(rx->prev, rx->key, 32);
-		rx->ptop = rx->top, rx->pbits = rx->bits, rx->hasprev = 1;
+	if (ahead > 0 && ahead <= SEC_AHEAD) { /* the peer moved on: so do we */
+		if (ahead == 1) {
+			memcpy(rx->prev, rx->key, 32);
+			rx->ptop = rx->top, rx->pbits = rx->bits;
+		} else { /* the key just before, of which nothing came yet */
+			memcpy(rx->prev, before, 32);
+			rx->ptop = rx->pbits = 0;
+		}
+		rx->hasprev = 1;
 		memcpy(rx->key, next, 32);
-		rx->epoch++;
+		rx->epoch = in[off];
 		rx->top = rx->bits = 0;
 		top = &rx->top, bits = &rx->bits;
 		crypto_wipe(next, sizeof(next));
+		crypto_wipe(before, sizeof(before));
 	}
 	mark(top, bits, c);
 	*outlen = len - off - 9 - CRYPTO_TAG;
@@ -508,7 +550,7 @@ sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, const u
 
 	if (!p->ready || size < SEC_OVERHEAD + len)
 		return -1;
-	if (tx->n >= SEC_REKEY_MSGS || now - tx->start >= SEC_REKEY_TIME) {
+	if (tx->n >= SEC_REKEY_MSGS || now - tx->start >= self->rekey_ms) {
 		rekey(tx->key);
 		tx->epoch++;
 		tx->n = 0;
@@ -570,6 +612,8 @@ sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const voi
 				return -1;
 			}
 		} else {
+			if (!afford(p, self, now, 1, why))
+				return -1;
 			sym_init(&p->sym, self->name, peer);
 			memcpy(p->e, rnd, 32);
 			crypto_x25519_public(p->epub, p->e);
@@ -604,20 +648,15 @@ sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const voi
 			}
 		/* each INIT with a valid cookie and a new e gets a REPLY, the
 		 * latest replacing the one before (a forged e sent first must not
-		 * shut out the real one), but only so many a second */
-		if (now - p->init_t >= 1000) {
-			p->init_t = now;
-			p->inits = 0;
-		}
-		if (++p->inits > SEC_INITS) {
-			*why = "handshakes too fast";
+		 * shut out the real one), within the budget */
+		if (!afford(p, self, now, 3, why))
 			return -1;
-		}
 		hs_wipe(p); /* ours, if we began one too, yields */
 		return reply(p, self, peer, in + off + SEC_COOKIE_LEN, now, rnd, out, outlen, why);
 	case SEC_REPLY:
-		if (len != off + 32 + 48 + CRYPTO_TAG)
+		if (len != off + SEC_ECHO + 32 + 48 + CRYPTO_TAG)
 			break;
+		in += SEC_ECHO;
 		if (p->hs != SEC_INIT) {
 			if (p->ready && p->finlen > 0 && memcmp(p->fin_re, in + off, 32) == 0) {
 				memcpy(out, p->fin, p->finlen); /* our FINISH was lost */
@@ -627,11 +666,17 @@ sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const voi
 			*why = "a reply to no handshake";
 			return -1;
 		}
+		if (memcmp(in + off - SEC_ECHO, p->epub, SEC_ECHO) != 0) {
+			*why = "a reply to another handshake";
+			return -1;
+		}
+		if (!afford(p, self, now, 3, why))
+			return -1;
 		return finish(p, self, in + off, now, out, outlen, why);
 	case SEC_FINISH:
 		if (len != off + 48 + CRYPTO_TAG)
 			break;
-		return finished(p, in + off, now, why);
+		return finished(p, self, in + off, now, why);
 	case SEC_DATA:
 		return open_data(p, in, len, off, out, outlen, why);
 	}

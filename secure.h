@@ -14,6 +14,11 @@
  * Every datagram is binary and starts with its type (below 0x20, where no
  * text datagram starts), then the sender's name as a length and bytes.
  *
+ * Diffie-Hellman work is what a stranger could make us spend: every X25519
+ * operation is paid for from a budget of the peer's and one of this side's
+ * in total (SEC_DH_*), and a REPLY must echo the INIT it answers before any
+ * is spent on it.
+ *
  * Pure: no I/O, no clock, no randomness of its own; the caller passes the
  * time and random bytes, and decides whom to trust.
  */
@@ -25,19 +30,25 @@
 
 #include "crypto.h"
 #include "proto.h"
+#include "rate.h"
 
 enum sec_type { SEC_HELLO = 1, SEC_COOKIE, SEC_INIT, SEC_REPLY, SEC_FINISH, SEC_DATA };
 
 #define SEC_COOKIE_LEN  16
+#define SEC_ECHO        8        /* bytes of the INIT's e that its REPLY echoes */
 #define SEC_HEAD_MAX    (2 + P2P_NAME_MAX)           /* type, name length, name */
 #define SEC_OVERHEAD    (SEC_HEAD_MAX + 9 + CRYPTO_TAG) /* what DATA adds to a datagram */
-#define SEC_MSG_MAX     (SEC_HEAD_MAX + 48 + 48)      /* the longest handshake message */
+#define SEC_MSG_MAX     (SEC_HEAD_MAX + SEC_ECHO + 32 + 48 + CRYPTO_TAG) /* the longest: REPLY */
 #define SEC_RESEND      1000     /* ms before a handshake message goes again */
 #define SEC_TRIES       8        /* sends of one handshake message before giving up */
-#define SEC_INITS       8        /* INITs answered per peer per second */
 #define SEC_REPLIES     4        /* REPLYs that wait for a FINISH at once */
+#define SEC_DH_PEER     12       /* X25519 operations one peer may cost at once, */
+#define SEC_DH_PEER_S   4        /* then per second (a handshake costs 4 a side) */
+#define SEC_DH_ALL      48       /* X25519 operations all peers together, at once, */
+#define SEC_DH_ALL_S    24       /* then per second */
+#define SEC_AHEAD       16       /* epochs a receiver steps forward over, at most */
 #define SEC_REKEY_MSGS  100000   /* datagrams sealed under one key */
-#define SEC_REKEY_TIME  120000   /* ms a key is used for sealing */
+#define SEC_REKEY_TIME  120000   /* ms a key is used for sealing (sec_self.rekey_ms) */
 #define SEC_SECRET_TIME 120000   /* ms a cookie secret lasts (and then one more period) */
 
 /* This side: its long-term key pair, its name and its cookie secrets. */
@@ -46,6 +57,8 @@ struct sec_self {
 	char name[P2P_NAME_MAX + 1];
 	unsigned char secret[2][32]; /* the cookie secret now, and the one before */
 	long long secret_t;          /* when secret[0] was made */
+	long long rekey_ms;          /* SEC_REKEY_TIME, shorter in tests */
+	struct rate dh;              /* X25519 operations, all peers together */
 };
 
 /* One direction of a session's keys. */
@@ -92,8 +105,7 @@ struct sec_peer {
 	int rep_last;                /* the slot of the latest, -1 if none waits */
 	long long rep_sent;
 	int rep_tries;
-	long long init_t;            /* this second of INITs, and how many came */
-	int inits;
+	struct rate dh;              /* X25519 operations this peer made us do */
 	unsigned char fin[SEC_MSG_MAX], fin_re[32]; /* our last FINISH and the REPLY it answered */
 	size_t finlen;
 
@@ -121,10 +133,11 @@ long long sec_next(const struct sec_peer *p);
 #define SEC_SEND  1 /* out holds a datagram for the peer, back where this one came from */
 #define SEC_PLAIN 2 /* out holds a datagram opened */
 #define SEC_READY 4 /* a session just opened: rs holds the peer's key */
+#define SEC_RENEW 8 /* alone: dropped (why set), and a new handshake would mend it */
 
 /* A binary datagram whose header names `peer` (found and checked by the
  * caller), from the place src names (any bytes: the cookie is bound to it):
- * flags, or -1 with *why set when it is dropped. */
+ * flags, or -1 (or SEC_RENEW) with *why set when it is dropped. */
 int sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const void *src,
     size_t srclen, const unsigned char *in, size_t len, long long now, const unsigned char rnd[32],
     unsigned char *out, size_t size, size_t *outlen, const char **why);

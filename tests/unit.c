@@ -401,5 +401,6 @@ main(void)
 	test_aead();
 	test_x25519();
 	test_secure_handshake();
+	test_secure_hostile();
 	return failures != 0;
 }

@@ -73,14 +73,18 @@ step(struct side *a, struct side *b, struct chan *ab, struct chan *ba, long long
 			n = link_input(&b->l, &m, b->name, buf, sizeof(buf));
 			chan_put(ba, buf, n, loss);
 			while (link_deliver(&b->l, &text, &len, &trunc)) {
+				char num[16];
 				int k = -1;
 
+				/* the text is not NUL-ended */
+				memcpy(num, text, len < 15 ? len : 15);
+				num[len < 15 ? len : 15] = '\0';
 				if (b->ngot < 64) {
 					memcpy(b->got[b->ngot], text, len);
 					b->got[b->ngot][len] = '\0';
 				}
 				b->ngot++;
-				if (sscanf(text, "m%d", &k) == 1 && k != b->next++)
+				if (sscanf(num, "m%d", &k) == 1 && k != b->next++)
 					b->dups++;
 			}
 		}

@@ -115,7 +115,7 @@ test_secure_handshake(void)
 	struct party a, b;
 	unsigned char s1[2048], s2[2048], out[2048];
 	size_t n, k;
-	int l1, l2, ok;
+	int l1, l2, ok, r;
 	const char *why;
 	char text[80];
 
@@ -131,7 +131,8 @@ test_secure_handshake(void)
 	l1 = sec_seal(&a.peer, &a.self, 1000, (const unsigned char *)"again", 5, s1, sizeof(s1));
 	for (k = 0, ok = 1; k < (size_t)l1; k++) {
 		s1[k] ^= 0x20;
-		ok &= deliver(&a, &b, s1, (size_t)l1, 1000, out, &n, &why) == -1;
+		r = deliver(&a, &b, s1, (size_t)l1, 1000, out, &n, &why);
+		ok &= r == -1 || r == SEC_RENEW; /* dropped: a changed epoch asks for a new handshake */
 		s1[k] ^= 0x20;
 	}
 	check(ok, "a datagram changed in any byte is refused", NULL);
@@ -160,8 +161,9 @@ test_secure_handshake(void)
 	l1 = sec_seal(&a.peer, &a.self, 1000 + SEC_REKEY_TIME, (const unsigned char *)"epoch 1", 7, s1, sizeof(s1));
 	carry(&a, &b, "two rekeys", 1000 + 2 * SEC_REKEY_TIME, s2, &l2);
 	carry(&a, &b, "three rekeys", 1000 + 3 * SEC_REKEY_TIME, s2, &l2);
-	check(b.peer.rx.epoch == 3 && deliver(&a, &b, s1, (size_t)l1, 1000 + 3 * SEC_REKEY_TIME, out, &n, &why) == -1,
-	    "a datagram under a key two steps back is refused (that key is gone)", why);
+	check(b.peer.rx.epoch == 3 &&
+	    deliver(&a, &b, s1, (size_t)l1, 1000 + 3 * SEC_REKEY_TIME, out, &n, &why) == SEC_RENEW,
+	    "a datagram under a key two steps back is refused (that key is gone), a new handshake would mend it", why);
 	for (k = 0; k < SEC_REKEY_MSGS; k++)
 		sec_seal(&a.peer, &a.self, 1000 + 3 * SEC_REKEY_TIME, (const unsigned char *)"n", 1, s1, sizeof(s1));
 	check(carry(&a, &b, "count", 1000 + 3 * SEC_REKEY_TIME, s2, &l2) && a.peer.tx.epoch == 4,
@@ -243,4 +245,86 @@ test_secure_handshake(void)
 	    sec_header((const unsigned char *)"\x07\x01" "a", 3, text) == -1 &&
 	    sec_header((const unsigned char *)"\x06\x01," "xyz", 6, text) == -1,
 	    "bad headers: no name, a cut name, an unknown type, a bad name", NULL);
+}
+
+/* A REPLY to alice's INIT, forged: the echo as given, the rest random. */
+static size_t
+forged_reply(const struct party *a, const unsigned char *echo, unsigned char *out)
+{
+	size_t n = 2 + strlen("bob"), k;
+
+	out[0] = SEC_REPLY;
+	out[1] = 3;
+	memcpy(out + 2, "bob", 3);
+	memcpy(out + n, echo, SEC_ECHO);
+	for (k = n + SEC_ECHO; k < n + SEC_ECHO + 32 + 48 + CRYPTO_TAG; k++)
+		out[k] = (unsigned char)(k * 7 + a->self.pub[k % 32]);
+	return n + SEC_ECHO + 32 + 48 + CRYPTO_TAG;
+}
+
+static void
+test_secure_hostile(void)
+{
+	struct party a, b, m;
+	unsigned char s1[2048], s2[2048], out[2048];
+	long long now = 5000, t;
+	size_t n, k, ilen = 0;
+	int l1, r, refused, spent;
+	const char *why;
+
+	/* the receiver missed whole epochs (one-way loss): it steps over them */
+	party_init(&a, "alice", "10.0.0.1:1");
+	party_init(&b, "bob", "10.0.0.2:2");
+	handshake(&a, &b, now);
+	for (t = now, k = 0; k < 6; k++, t += SEC_REKEY_TIME)
+		l1 = sec_seal(&a.peer, &a.self, t, (const unsigned char *)"lost", 4, s1, sizeof(s1));
+	check(a.peer.tx.epoch == 5 && deliver(&a, &b, s1, (size_t)l1, t, out, &n, &why) == SEC_PLAIN &&
+	    b.peer.rx.epoch == 5, "a receiver that missed 4 epochs steps over them", why);
+	for (k = 0; k <= SEC_AHEAD; k++, t += SEC_REKEY_TIME)
+		l1 = sec_seal(&a.peer, &a.self, t, (const unsigned char *)"far", 3, s1, sizeof(s1));
+	check(deliver(&a, &b, s1, (size_t)l1, t, out, &n, &why) == SEC_RENEW,
+	    "past SEC_AHEAD epochs a new handshake is asked for", why);
+
+	/* alice began a handshake and sent her INIT: a REPLY that does not echo
+	 * its e is dropped before any DH work */
+	party_init(&a, "alice", "10.0.0.1:1");
+	party_init(&b, "bob", "10.0.0.2:2");
+	n = sec_begin(&a.peer, &a.self, now, s1, sizeof(s1));
+	deliver(&a, &b, s1, n, now, s2, &n, &why);
+	deliver(&b, &a, s2, n, now, s1, &n, &why); /* alice's INIT in s1 */
+	check(a.peer.hs == SEC_INIT, "alice waits for a REPLY", NULL);
+	spent = (int)a.self.dh.milli;
+	n = forged_reply(&a, (const unsigned char *)"12345678", s2);
+	check(deliver(&b, &a, s2, n, now, out, &k, &why) == -1 && strcmp(why, "a reply to another handshake") == 0 &&
+	    (int)a.self.dh.milli == spent, "a REPLY without the INIT's echo costs no DH", why);
+	/* forged REPLYs that echo it: only SEC_DH_PEER operations' worth */
+	for (refused = 0, k = 0; k < 20; k++) {
+		n = forged_reply(&a, a.peer.epub, s2);
+		s2[n - 1] ^= (unsigned char)k;
+		r = deliver(&b, &a, s2, n, now, out, &n, &why);
+		refused += r == -1 && strcmp(why, "key exchanges too fast") == 0;
+	}
+	check(refused == 20 - (SEC_DH_PEER - 1) / 3, "forged REPLYs cost at most the peer's DH budget", NULL);
+	check(a.peer.hs == SEC_INIT, "and alice still waits for the real one", NULL);
+
+	/* the total: strangers with names of their own share one budget */
+	party_init(&a, "alice", "10.0.0.1:1");
+	for (refused = 0, k = 0; k < 40; k++) {
+		char name[16];
+
+		memset(&m, 0, sizeof(m));
+		snprintf(name, sizeof(name), "m%u", (unsigned)k);
+		party_init(&m, name, "10.9.9.9:9");
+		memset(&a.peer, 0, sizeof(a.peer)); /* what alice keeps of this stranger */
+		n = sec_begin(&m.peer, &m.self, now, s1, sizeof(s1));
+		sec_input(&a.peer, &a.self, name, m.src, strlen(m.src), s1, n, now, rnd32(), s2, sizeof(s2), &n, &why);
+		sec_input(&m.peer, &m.self, "alice", "a", 1, s2, n, now, rnd32(), s1, sizeof(s1), &n, &why);
+		ilen = n;
+		r = sec_input(&a.peer, &a.self, name, m.src, strlen(m.src), s1, ilen, now, rnd32(), s2, sizeof(s2), &n,
+		    &why); /* the INIT: 3 operations */
+		refused += r == -1 && strcmp(why, "key exchanges too fast") == 0;
+	}
+	check(refused == 40 - SEC_DH_ALL / 3, "all strangers together get SEC_DH_ALL operations at once", NULL);
+	check(sec_input(&a.peer, &a.self, "m39", m.src, strlen(m.src), s1, ilen, now + 1000, rnd32(), s2, sizeof(s2),
+	    &n, &why) == SEC_SEND, "and more a second later", why);
 }
