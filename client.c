@@ -31,6 +31,7 @@
 #include "net.h"
 #include "p2pchat.h"
 #include "path.h"
+#include "rate.h"
 #include "roster.h"
 #include "secure.h"
 
@@ -47,10 +48,16 @@
 #define PEERS_MAX      100000 /* users a roster may hold */
 #define INPUT_MAX      (P2P_MSG_MAX + P2P_NAME_MAX + 8) /* "/msg NAME TEXT" */
 #define OUT_MAX        4096   /* session output: a hello or a logout */
-#define NOISE_MAX      10     /* lines about dropped datagrams per NOISE_PERIOD */
-#define NOISE_PERIOD   10000  /* ms */
-#define PROBES_MAX     64     /* probes a client sends per PROBE_PERIOD, to all peers */
-#define PROBE_PERIOD   1000   /* ms */
+#define TIN_MAX        65536  /* session input read at once (lines are P2P_LINE_MAX) */
+/* Every datagram the client sends on its own (probes, handshakes, answers;
+ * not chat, which the links pace) is paid from a budget of its destination's
+ * address and from one in total, so that no one, not a lying server nor a
+ * flood of strangers, can make it send more than these anywhere. */
+#define SEND_DEST      64     /* datagrams to one address at once, */
+#define SEND_DEST_S    32     /* then per second (to the server's port: only the total) */
+#define SEND_ALL       256    /* datagrams to all together at once, */
+#define SEND_ALL_S     128    /* then per second */
+#define SEND_SLOTS     256    /* addresses the budget tells apart */
 
 enum state { LOGIN, CONNECT, ROSTER, ONLINE };
 enum quitting { STAYING, LINGER, DRAIN, DONE };
@@ -77,10 +84,13 @@ struct client {
 	char token[P2P_TOKEN_LEN + 1];
 	int relay;                 /* the server relays for us */
 	char target[P2P_NAME_MAX + 1];
-	long long noise_t;         /* the start of this period of noise */
-	long long probe_t;         /* the start of this period of probing */
-	int probes;                /* probes sent in it */
-	int noise, hushed;         /* lines said in it, and left unsaid */
+	struct hush noise;         /* lines about dropped datagrams */
+	struct hush junk;          /* lines about lines from the server it ignored */
+	struct rate_slot dest[SEND_SLOTS]; /* the budget of each destination, */
+	struct rate sent;          /* and the total */
+	int *act, nact, actcap;    /* the ids of users with peer state (struct peer) */
+	struct gone *gone;         /* users who left, oldest first (a ring) */
+	size_t gone0, ngone, gonecap;
 	int secure;                /* not --insecure */
 	struct sec_self me;        /* our key pair and cookie secrets */
 	char known[ID_PATH_MAX];   /* the known_peers file */
@@ -88,14 +98,24 @@ struct client {
 
 enum trust { UNKNOWN, TRUSTED, REFUSED };
 
-/* What the client keeps of a peer it chats with, as its roster entry's data.
- * The link comes first, so that the data is a pointer to it as well. */
+/* What the client keeps of a peer it chats with, as its roster entry's data:
+ * made when there is something to say or to answer, freed when there is no
+ * longer (peer_idle), so that a roster entry alone costs only its line. */
 struct peer {
 	struct link link;
 	struct path path;
 	struct sec_peer sec;
 	enum trust trust;          /* of the key its last handshake proved */
 	unsigned char refused[32]; /* REFUSED: that key, for /accept */
+	int id;                    /* its user's roster id */
+	int act;                   /* its place in c->act */
+	int fresh;                 /* its session opened since the user last left */
+};
+
+/* A user who left, due to be forgotten at expires. */
+struct gone {
+	int id;
+	long long expires;
 };
 
 /* A line for the user on stdout. */
@@ -295,43 +315,87 @@ print_who(struct client *c, const char *prefix)
 	say("* %s%d online: %s%s", prefix, n, line, id != -1 ? ", ..." : "");
 }
 
-/* The peer state of u, made when first needed; NULL when out of memory. */
+/* The peer state of u, made when first needed; NULL when out of memory.
+ * Users with peer state are listed in c->act, so that timers cost nothing
+ * for the rest of the roster, however long. */
 static struct peer *
 peer_of(struct client *c, struct roster_user *u)
 {
 	struct peer *p = u->data;
 	uint32_t r[2];
+	int *a;
 
-	if (p == NULL && (p = u->data = calloc(1, sizeof(*p))) != NULL) {
-		net_random(r, sizeof(r));
-		link_init(&p->link, r[0]);
-		path_init(&p->path, &u->ep, &u->lep, c->relay, r[1]);
+	if (p != NULL)
+		return p;
+	if (c->nact == c->actcap) {
+		if ((a = realloc(c->act, (size_t)(c->actcap ? 2 * c->actcap : 16) * sizeof(*a))) == NULL)
+			return NULL;
+		c->act = a;
+		c->actcap = c->actcap ? 2 * c->actcap : 16;
 	}
+	if ((p = u->data = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	net_random(r, sizeof(r));
+	link_init(&p->link, r[0]);
+	path_init(&p->path, &u->ep, &u->lep, c->relay, r[1]);
+	p->id = (int)(u - c->peers.u);
+	p->act = c->nact;
+	c->act[c->nact++] = p->id;
 	return p;
 }
 
 /* Free what the client keeps of u, its secrets wiped. */
 static void
-peer_free(struct roster_user *u)
+peer_free(struct client *c, struct roster_user *u)
 {
 	struct peer *p = u->data;
 
-	if (p != NULL) {
-		link_free(&p->link);
-		sec_wipe(&p->sec);
-		free(p);
-	}
+	if (p == NULL)
+		return;
+	c->act[p->act] = c->act[--c->nact];
+	((struct peer *)c->peers.u[c->act[p->act]].data)->act = p->act;
+	link_free(&p->link);
+	sec_wipe(&p->sec);
+	free(p);
 	u->data = NULL;
+}
+
+/* Does p hold nothing worth keeping: no session, no handshake, no chat
+ * sent or heard, no key refused, no probing?  Then it goes: a stranger
+ * who makes us answer costs memory only while we answer. */
+static int
+peer_idle(const struct peer *p, long long now)
+{
+	return !p->sec.ready && p->sec.hs == 0 && p->sec.rep_tries == 0 && p->link.qlen == 0 &&
+	    !p->link.rknown && p->trust != REFUSED && now - p->path.burst >= PATH_BURST &&
+	    p->path.next == 0;
+}
+
+/* May a peer be at ep?  Not at an address no host has, nor on loopback
+ * unless the server is there too: a lying server must not point us at our
+ * own services or at a whole network. */
+static int
+usable_ep(const struct client *c, const struct p2p_ep *ep)
+{
+	return proto_ep_usable(ep, proto_ep_loopback(&c->server));
 }
 
 /* A user from a roster entry or login notice: online, at that endpoint. */
 static void
-peer_set(struct client *c, const struct p2p_msg *m, int quiet)
+peer_set(struct client *c, const struct p2p_msg *m, int quiet, long long now)
 {
+	static const struct p2p_ep none;
+	const struct p2p_ep *lep = m->ep2.family && usable_ep(c, &m->ep2) ? &m->ep2 : &none;
+	char eps[P2P_EPSTR_MAX];
 	struct roster_user *u;
 	struct peer *p;
-	int id = roster_find(&c->peers, m->name, strlen(m->name));
+	int id = roster_find(&c->peers, m->name, strlen(m->name)), was;
 
+	if (!usable_ep(c, &m->ep)) {
+		if (hush_ok(&c->junk, now, "lines about the server's roster"))
+			logmsg("ignored %s at %s: no peer can be there", m->name, proto_ep_str(&m->ep, eps));
+		return;
+	}
 	if (id == -1)
 		id = roster_add(&c->peers, m->name, strlen(m->name));
 	if ((u = roster_get(&c->peers, id)) == NULL) {
@@ -340,30 +404,62 @@ peer_set(struct client *c, const struct p2p_msg *m, int quiet)
 	}
 	if (!u->online && !quiet)
 		say("* %s is online", u->name);
+	/* a user back from a logout, or somewhere else, or with another key,
+	 * may be a new incarnation that never saw what is unacknowledged: the
+	 * path is found again, and its keys went with it, unless the session
+	 * was opened after the logout (with the new one, heard first) */
+	was = u->online && proto_ep_eq(&u->ep, &m->ep) && proto_ep_eq(&u->lep, lep) &&
+	    u->haskey == m->haskey && memcmp(u->key, m->key, sizeof(u->key)) == 0;
 	u->online = 1;
 	u->mark = 1;
 	roster_set_ep(&c->peers, id, &m->ep);
-	u->lep = m->ep2;
+	u->lep = *lep;
 	u->haskey = m->haskey; /* a hint: the handshake proves the key */
 	memcpy(u->key, m->key, sizeof(u->key));
-	/* it may be a new incarnation that never saw what is unacknowledged,
-	 * somewhere else: the path is found again */
-	if ((p = u->data) != NULL) {
+	if ((p = u->data) != NULL && !was) {
 		link_restart(&p->link);
 		path_init(&p->path, &u->ep, &u->lep, c->relay, p->path.nonce);
-		sec_wipe(&p->sec); /* its keys went with it */
-		p->trust = UNKNOWN;
+		if (!p->fresh) {
+			sec_wipe(&p->sec);
+			p->trust = UNKNOWN;
+		}
 	}
 }
 
+/* Forget u, who left, at u->expires: queued in the ring of those who left. */
 static void
-peer_left(struct roster_user *u, long long now)
+forget_at(struct client *c, struct roster_user *u)
 {
-	if (!u->online)
+	struct gone *g;
+	size_t cap;
+
+	if (c->ngone == c->gonecap) { /* the ring grows, its oldest first again */
+		cap = c->gonecap ? 2 * c->gonecap : 16;
+		if ((g = malloc(cap * sizeof(*g))) == NULL)
+			return; /* kept until the client ends */
+		for (cap = 0; cap < c->ngone; cap++)
+			g[cap] = c->gone[(c->gone0 + cap) % c->gonecap];
+		free(c->gone);
+		c->gone = g;
+		c->gone0 = 0;
+		c->gonecap = c->gonecap ? 2 * c->gonecap : 16;
+	}
+	g = &c->gone[(c->gone0 + c->ngone++) % c->gonecap];
+	g->id = (int)(u - c->peers.u);
+	g->expires = u->expires;
+}
+
+static void
+peer_left(struct client *c, struct roster_user *u, long long now)
+{
+	if (u == NULL || !u->online)
 		return;
 	u->online = 0;
 	u->expires = now + LEFT_GRACE;
+	if (u->data != NULL)
+		((struct peer *)u->data)->fresh = 0;
 	say("* %s left", u->name);
+	forget_at(c, u);
 }
 
 static void
@@ -378,11 +474,11 @@ roster_record(struct client *c, const char *rec, size_t len, char term, long lon
 		session_lost(c, msg, now);
 	} else if (r == 1) {
 		if (!proto_name_eq(c->o->name, m.name, strlen(m.name)))
-			peer_set(c, &m, !c->been_online);
+			peer_set(c, &m, !c->been_online, now);
 	} else {
 		for (id = next_online(c, -1); id != -1; id = next_online(c, id))
 			if (!c->peers.u[id].mark)
-				peer_left(&c->peers.u[id], now);
+				peer_left(c, &c->peers.u[id], now);
 		fmt(who, sizeof(who), c->been_online ? "back online; " : "logged in as %s; ",
 		    c->o->name);
 		c->st = ONLINE;
@@ -394,6 +490,7 @@ roster_record(struct client *c, const char *rec, size_t len, char term, long lon
 }
 
 static void punch(struct client *c, struct roster_user *u, long long now, int ask);
+static void probe(struct client *c, struct roster_user *u, long long now);
 
 static void
 notice(struct client *c, const char *line, size_t len, long long now)
@@ -406,16 +503,16 @@ notice(struct client *c, const char *line, size_t len, long long now)
 	if (r == 0 && proto_name_eq(c->o->name, m.name, strlen(m.name))) {
 		debug("ignored a notice about myself");
 	} else if (r == 0 && m.type == P2P_LOGIN) {
-		peer_set(c, &m, 0);
+		peer_set(c, &m, 0, now);
 	} else if (r == 0 && m.type == P2P_LOGOUT) {
-		peer_left(roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name))), now);
+		peer_left(c, roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name))), now);
 	} else if (r == 0 && m.type == P2P_PUNCH) {
 		/* a peer looks for a path to us: probe it at the same time */
 		debug("%s looks for a path to us", m.name);
 		if ((u = roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name)))) != NULL &&
 		    u->online)
 			punch(c, u, now, 0);
-	} else {
+	} else if (hush_ok(&c->junk, now, "lines about the server's lines")) {
 		proto_escape(line, len, esc, sizeof(esc));
 		logmsg("ignored a line from the server (%s): %s",
 		    r < 0 ? proto_strerror(r) : "unexpected", esc);
@@ -434,9 +531,10 @@ tcp_read(struct client *c, long long now)
 		c->heard = now;
 	while ((c->st == ROSTER || c->st == ONLINE) &&
 	    (r = net_in_record(&c->tin, c->st == ROSTER ? ";\n" : "\n", &rec, &len, &term)) != 0) {
-		if (r == -1)
-			logmsg("skipped an over-long line from the server");
-		else if (c->st == ROSTER)
+		if (r == -1 || len > P2P_LINE_MAX) {
+			if (hush_ok(&c->junk, now, "lines about the server's lines"))
+				logmsg("skipped an over-long line from the server");
+		} else if (c->st == ROSTER)
 			roster_record(c, rec, len, term, now);
 		else
 			notice(c, rec, len, now);
@@ -451,13 +549,42 @@ tcp_read(struct client *c, long long now)
 
 /* ---- chat ---- */
 
-/* Send a datagram to u at `to`, or through the server's relay when to is NULL. */
-static void
-send_to(struct client *c, const struct roster_user *u, const struct p2p_ep *to, const char *buf, int n)
+/* May the client send a datagram of its own (not chat) to `to` (NULL: the
+ * relay, the server's port) now?  With spend, it is paid from the budget of
+ * the destination's address and from the total; without, only asked. */
+static int
+budget(struct client *c, const struct p2p_ep *to, long long now, int spend)
 {
-	char wrap[P2P_DGRAM_MAX + 1];
+	struct rate all = c->sent, *dest = NULL, d;
+
+	if (to != NULL && !proto_ep_eq(to, &c->server))
+		d = *(dest = rate_of(c->dest, SEND_SLOTS, to, now, SEND_DEST, SEND_DEST_S));
+	if (!rate_take(&all, now, SEND_ALL, SEND_ALL_S, 1) ||
+	    (dest != NULL && !rate_take(&d, now, SEND_DEST, SEND_DEST_S, 1)))
+		return 0;
+	if (spend) {
+		c->sent = all;
+		if (dest != NULL)
+			*dest = d;
+	}
+	return 1;
+}
+
+enum { CHAT, OWN }; /* what send_to sends: chat, or a datagram of its own (budget) */
+
+/* Send a datagram to u at `to`, or through the server's relay when to is
+ * NULL: 1, or 0 when the budget refused it. */
+static int
+send_to(struct client *c, const struct roster_user *u, const struct p2p_ep *to, const char *buf, int n,
+    int own, long long now)
+{
+	char wrap[P2P_DGRAM_MAX + 1], eps[P2P_EPSTR_MAX];
 	struct p2p_msg m;
 
+	if (own == OWN && !budget(c, to, now, 1)) {
+		debug("not sent to %s at %s: over the budget", u->name, to ? proto_ep_str(to, eps) : "the relay");
+		return 0;
+	}
 	if (to == NULL) {
 		memset(&m, 0, sizeof(m));
 		m.type = P2P_RELAY;
@@ -465,12 +592,13 @@ send_to(struct client *c, const struct roster_user *u, const struct p2p_ep *to, 
 		m.text = buf;
 		m.textlen = (size_t)n;
 		if ((n = proto_format(wrap, sizeof(wrap), &m)) < 0)
-			return;
+			return 1;
 		buf = wrap;
 		to = &c->server;
 	}
 	if (net_sendto(c->pfd[UDP].fd, buf, (size_t)n, to) == -1)
 		debug("send to %s: %s", u->name, strerror(errno));
+	return 1;
 }
 
 /* Begin a handshake with u, by `to` (NULL: the relay). */
@@ -482,7 +610,8 @@ begin_handshake(struct client *c, struct roster_user *u, const struct p2p_ep *to
 	size_t n = sec_begin(&p->sec, &c->me, now, out, sizeof(out));
 
 	debug("a handshake with %s begins", u->name);
-	send_to(c, u, to, (const char *)out, (int)n);
+	if (!send_to(c, u, to, (const char *)out, (int)n, OWN, now))
+		sec_cancel(&p->sec); /* begun again when there is budget */
 }
 
 /* A chat datagram (msg, part or ack) for u: sealed, unless --insecure.
@@ -497,12 +626,12 @@ send_chat_dgram(struct client *c, struct roster_user *u, const struct p2p_ep *to
 	int k;
 
 	if (!c->secure)
-		send_to(c, u, to, buf, n);
+		send_to(c, u, to, buf, n, CHAT, now);
 	else if (p->sec.ready && p->trust == TRUSTED &&
 	    (k = sec_seal(&p->sec, &c->me, now, (const unsigned char *)buf, (size_t)n, out, sizeof(out))) > 0)
-		send_to(c, u, to, (const char *)out, k);
-	else if (!p->sec.ready && p->sec.hs == 0)
-		begin_handshake(c, u, to, now);
+		send_to(c, u, to, (const char *)out, k, CHAT, now);
+	else if (!p->sec.ready && p->sec.hs == 0 && p->sec.rep_tries == 0)
+		begin_handshake(c, u, to, now); /* (not while our REPLY to the peer's waits) */
 }
 
 /* Send what the link to u has due, by the path it has. */
@@ -535,12 +664,16 @@ ask_punch(struct client *c, const struct roster_user *u)
 static void
 punch(struct client *c, struct roster_user *u, long long now, int ask)
 {
-	struct peer *p = peer_of(c, u);
+	struct peer *p;
 
-	if (p == NULL || !path_burst(&p->path, now))
+	/* a peer not yet met gets state only if it can be probed now: a server
+	 * asking for punches to many cannot make us keep a peer for each */
+	if ((u->data == NULL && !budget(c, &u->ep, now, 0)) || (p = peer_of(c, u)) == NULL ||
+	    !path_burst(&p->path, now))
 		return;
 	if (ask)
 		ask_punch(c, u);
+	probe(c, u, now); /* the first round at once: its cost counts now */
 }
 
 /* Probe u's candidates if a round is due. */
@@ -562,16 +695,10 @@ probe(struct client *c, struct roster_user *u, long long now)
 	strcpy(m.name, c->o->name);
 	m.sid = nonce;
 	n = proto_format(buf, sizeof(buf), &m);
-	if (now - c->probe_t >= PROBE_PERIOD) {
-		c->probe_t = now;
-		c->probes = 0;
-	}
-	/* however many peers (or forged endpoints) there are, a few a second */
-	for (k = 0; k < PATH_NCAND && n > 0 && c->probes < PROBES_MAX; k++)
-		if (mask & 1 << k) {
-			send_to(c, u, k == PATH_RELAY ? NULL : &p->path.cand[k], buf, n);
-			c->probes++;
-		}
+	/* however many peers (or forged endpoints) there are: the budget */
+	for (k = 0; k < PATH_NCAND && n > 0; k++)
+		if (mask & 1 << k)
+			send_to(c, u, k == PATH_RELAY ? NULL : &p->path.cand[k], buf, n, OWN, now);
 }
 
 static void
@@ -642,18 +769,7 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 static int
 noisy(struct client *c, long long now)
 {
-	if (now - c->noise_t >= NOISE_PERIOD) {
-		if (c->hushed > 0)
-			logmsg("dropped %d more bad datagrams", c->hushed);
-		c->noise_t = now;
-		c->noise = c->hushed = 0;
-	}
-	if (c->noise < NOISE_MAX) {
-		c->noise++;
-		return 1;
-	}
-	c->hushed++;
-	return 0;
+	return hush_ok(&c->noise, now, "lines about dropped datagrams");
 }
 
 /* Where a datagram came from, for a log line. */
@@ -771,27 +887,38 @@ sealed_datagram(struct client *c, const struct p2p_ep *src, const char *via,
 			logmsg("dropped a bad datagram from %s", origin(src, via, where));
 		return;
 	}
-	if ((u = sender(c, src, via, name, now)) == NULL || (p = peer_of(c, u)) == NULL)
+	/* a peer not yet met gets state only if we may answer it now */
+	if ((u = sender(c, src, via, name, now)) == NULL || (u->data == NULL && !budget(c, src, now, 0)) ||
+	    (p = peer_of(c, u)) == NULL)
 		return;
 	/* a cookie is bound to where its HELLO came from */
 	origin(src, via, where);
-	if (in[0] == SEC_COOKIE || in[0] == SEC_INIT)
-		net_random(rnd, sizeof(rnd));
+	if ((in[0] == SEC_COOKIE || in[0] == SEC_INIT) && net_random(rnd, sizeof(rnd)) == -1) {
+		if (noisy(c, now)) /* no ephemeral key without randomness: closed */
+			logmsg("no random bytes for a handshake with %s: %s", u->name, strerror(errno));
+		return;
+	}
 	r = sec_input(&p->sec, &c->me, name, where, strlen(where), in, len, now, rnd, out,
 	    sizeof(out), &n, &why);
 	crypto_wipe(rnd, sizeof(rnd));
+	if (r == SEC_RENEW) {
+		/* a session we lost, or keys that moved on too far: a new one,
+		 * unless one is on its way (and within the budget) */
+		debug("dropped a sealed datagram from %s: %s; a new handshake", where, why);
+		if (p->sec.hs == 0 && p->sec.rep_tries == 0)
+			begin_handshake(c, u, src, now);
+		return;
+	}
 	if (r == -1) {
 		debug("dropped a sealed datagram from %s: %s", where, why);
-		if (in[0] != SEC_DATA)
-			return;
-		if (!p->sec.ready && p->sec.hs == 0)
-			begin_handshake(c, u, src, now); /* its session is one we lost: a new one */
-		else if (p->sec.ready && noisy(c, now))
+		if (in[0] == SEC_DATA && p->sec.ready && noisy(c, now))
 			logmsg("dropped a datagram from %s: %s", u->name, why);
 		return;
 	}
 	if (r & SEC_SEND)
-		send_to(c, u, src, (const char *)out, (int)n); /* back where it came from */
+		send_to(c, u, src, (const char *)out, (int)n, OWN, now); /* back where it came from */
+	if (r & SEC_READY)
+		p->fresh = 1;
 	if (r & SEC_READY)
 		check_key(c, u, p, now);
 	if (!(r & SEC_PLAIN))
@@ -837,7 +964,7 @@ peer_datagram(struct client *c, const struct p2p_ep *src, const char *via, const
 		m.type = P2P_PROBED;
 		strcpy(m.name, c->o->name);
 		if ((r = proto_format(out, sizeof(out), &m)) > 0)
-			send_to(c, u, src, out, r);
+			send_to(c, u, src, out, r, OWN, now);
 	} else if (m.type == P2P_PROBED) {
 		if (p != NULL && path_answered(&p->path, m.sid, src, now)) {
 			debug("%s: a path opened, %s", u->name, src ? proto_ep_str(src, eps) : "by relay");
@@ -908,10 +1035,10 @@ longest_queue(const struct client *c)
 {
 	const struct link *l;
 	size_t most = 0;
-	int id;
+	int k;
 
-	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
-		if ((l = c->peers.u[id].data) != NULL && l->qlen > most)
+	for (k = 0; k < c->nact; k++)
+		if ((l = c->peers.u[c->act[k]].data)->qlen > most)
 			most = l->qlen;
 	return most;
 }
@@ -922,10 +1049,10 @@ log_out(struct client *c, long long now)
 {
 	char buf[P2P_LINE_MAX + 1];
 	struct p2p_msg m;
-	int n, id;
+	int n, k;
 
-	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
-		report_failed(&c->peers.u[id], now, 1);
+	for (k = 0; k < c->nact; k++)
+		report_failed(&c->peers.u[c->act[k]], now, 1);
 	if (c->st != ONLINE) {
 		c->quit = DONE;
 		return;
@@ -1223,8 +1350,10 @@ static struct net_poller *
 client_prepare(void *p, long long now, int *timeout)
 {
 	struct client *c = p;
+	struct roster_user *u;
+	struct peer *q;
 	long long t = -1;
-	int i, id;
+	int i;
 
 	if (c->quit == DONE)
 		return NULL;
@@ -1253,16 +1382,20 @@ client_prepare(void *p, long long now, int *timeout)
 		soonest(&t, c->next);
 		soonest(&t, c->heard + SILENCE);
 	}
-	soonest(&t, roster_next_expiry(&c->peers));
-	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id))
-		if (c->peers.u[id].data != NULL) {
-			soonest(&t, link_next(c->peers.u[id].data));
-			/* (peer_timers runs these only for users online) */
-			if (c->peers.u[id].online) {
-				soonest(&t, path_next(&((struct peer *)c->peers.u[id].data)->path));
-				soonest(&t, sec_next(&((struct peer *)c->peers.u[id].data)->sec));
-			}
+	if (c->ngone > 0)
+		soonest(&t, c->gone[c->gone0].expires);
+	for (i = 0; i < c->nact; i++) {
+		u = &c->peers.u[c->act[i]];
+		q = u->data;
+		soonest(&t, link_next(&q->link));
+		/* (peer_timers runs these only for users online) */
+		if (u->online) {
+			soonest(&t, path_next(&q->path));
+			soonest(&t, sec_next(&q->sec));
+			if (q->path.burst + PATH_BURST > now)
+				soonest(&t, q->path.burst + PATH_BURST); /* when it may go idle */
 		}
+	}
 	*timeout = t == -1 ? -1 : t <= now ? 0 : (int)(t - now);
 	for (i = 0; i < NFDS; i++)
 		net_poller_set(c->poller, i, c->pfd[i].fd, c->pfd[i].events);
@@ -1279,22 +1412,23 @@ handshake_timer(struct client *c, struct roster_user *u, long long now)
 	int n;
 
 	if ((n = sec_resend(&p->sec, now, out, sizeof(out))) > 0)
-		send_to(c, u, path_dest(&p->path), (const char *)out, n);
+		send_to(c, u, path_dest(&p->path), (const char *)out, n, OWN, now);
 	return n;
 }
 
-/* Timers of the links and the users who left. */
+/* Timers of the peers with state and of the users who left.  The list
+ * is walked from its end, so that a peer freed (its place taken by the
+ * last) is not missed. */
 static void
 peer_timers(struct client *c, long long now)
 {
 	const struct link_frag *f;
 	struct roster_user *u;
-	int id;
+	struct gone *g;
+	int k;
 
-	for (id = roster_next(&c->peers, -1); id != -1; id = roster_next(&c->peers, id)) {
-		u = &c->peers.u[id];
-		if (u->data == NULL)
-			continue;
+	for (k = c->nact - 1; k >= 0; k--) {
+		u = &c->peers.u[c->act[k]];
 		if (u->online && handshake_timer(c, u, now) == -1 && noisy(c, now))
 			logmsg("no encrypted session with %s: the handshake went unanswered", u->name);
 		if (u->online) {
@@ -1306,16 +1440,27 @@ peer_timers(struct client *c, long long now)
 		}
 		pump(c, u, now);
 		report_failed(u, now, 0);
+		if (u->online && peer_idle(u->data, now))
+			peer_free(c, u);
 	}
-	while ((id = roster_expired(&c->peers, now)) != -1) {
-		u = &c->peers.u[id];
+	while (c->ngone > 0 && (g = &c->gone[c->gone0])->expires <= now) {
+		struct gone was = *g;
+
+		c->gone0 = (c->gone0 + 1) % c->gonecap;
+		c->ngone--;
+		u = roster_get(&c->peers, was.id);
+		if (u == NULL || u->online || u->expires != was.expires)
+			continue; /* back since, or gone already */
 		if (u->data != NULL && link_pending(u->data, 0) != NULL) {
-			u->expires = now + 1000; /* still resending to them: keep them */
+			u->expires = now + 1000; /* still resending to them: kept a second more */
+			forget_at(c, u);
 			continue;
 		}
-		peer_free(u);
-		roster_remove(&c->peers, id);
+		peer_free(c, u);
+		roster_remove(&c->peers, was.id);
 	}
+	hush_tick(&c->noise, now, "lines about dropped datagrams");
+	hush_tick(&c->junk, now, "lines about the server's lines");
 }
 
 static void
@@ -1409,6 +1554,7 @@ static int
 setup(struct client *c)
 {
 	struct p2p_ep any;
+	const char *rekey;
 	char msg[200];
 	int r;
 
@@ -1429,7 +1575,10 @@ setup(struct client *c)
 	c->self.port = any.port;
 	if (c->secure && keys(c) == -1)
 		return -1;
-	net_in_init(&c->tin, P2P_LINE_MAX + 1);
+	/* for tests only (p2pchat(1), ENVIRONMENT): keys that move on sooner */
+	if ((rekey = getenv("P2PCHAT_TEST_REKEY_MS")) != NULL && atoi(rekey) >= 100)
+		c->me.rekey_ms = atoi(rekey);
+	net_in_init(&c->tin, TIN_MAX);
 	net_in_init(&c->keys, INPUT_MAX + 1);
 	return 0;
 }
@@ -1455,8 +1604,10 @@ client_run(const struct opts *o)
 		c.status = 1;
 	close_fd(&c, UDP);
 	close_fd(&c, TCP);
-	for (i = roster_next(&c.peers, -1); i != -1; i = roster_next(&c.peers, i))
-		peer_free(&c.peers.u[i]);
+	while (c.nact > 0)
+		peer_free(&c, &c.peers.u[c.act[0]]);
+	free(c.act);
+	free(c.gone);
 	crypto_wipe(&c.me, sizeof(c.me));
 	net_in_free(&c.tin);
 	net_in_free(&c.keys);

@@ -277,6 +277,45 @@ proto_ep_eq(const struct p2p_ep *a, const struct p2p_ep *b)
 	    memcmp(a->addr, b->addr, alen) == 0;
 }
 
+/* The IPv4 address of ep, plain or mapped into IPv6, in *a: 1, or 0 if none. */
+static int
+v4_of(const struct p2p_ep *ep, const unsigned char **a)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (ep->family == AF_INET)
+		*a = ep->addr;
+	else if (ep->family == AF_INET6 && memcmp(ep->addr, mapped, 12) == 0)
+		*a = ep->addr + 12;
+	else
+		return 0;
+	return 1;
+}
+
+int
+proto_ep_loopback(const struct p2p_ep *ep)
+{
+	static const unsigned char one[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	const unsigned char *a;
+
+	if (v4_of(ep, &a))
+		return a[0] == 127;
+	return ep->family == AF_INET6 && memcmp(ep->addr, one, 16) == 0;
+}
+
+int
+proto_ep_usable(const struct p2p_ep *ep, int loopback_ok)
+{
+	static const unsigned char zero[16];
+	const unsigned char *a;
+
+	if (ep->port == 0 || (proto_ep_loopback(ep) && !loopback_ok))
+		return 0;
+	if (v4_of(ep, &a)) /* 0/8 unspecified, 224/4 multicast, 240/4 reserved and broadcast */
+		return a[0] != 0 && a[0] < 224;
+	return ep->family == AF_INET6 && memcmp(ep->addr, zero, 16) != 0 && ep->addr[0] != 0xff;
+}
+
 /* Split at commas into at most max fields, the last taking the rest. */
 static int
 split(const char *buf, size_t len, struct field *f, int max)

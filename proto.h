@@ -112,6 +112,12 @@ const char *proto_ep_str(const struct p2p_ep *ep, char *buf);
 int proto_parse_key(const char *s, size_t len, unsigned char key[P2P_KEY_LEN]);
 /* Format a key as 64 lower-case hex digits and a NUL into out. */
 void proto_format_key(const unsigned char key[P2P_KEY_LEN], char out[2 * P2P_KEY_LEN + 1]);
+/* 1 when ep is on loopback (127/8, ::1, or ::ffff:127/104). */
+int proto_ep_loopback(const struct p2p_ep *ep);
+/* 1 when a peer may be at ep: a port, and an address some host has: not
+ * unspecified, multicast, broadcast or reserved, nor loopback unless
+ * loopback_ok. */
+int proto_ep_usable(const struct p2p_ep *ep, int loopback_ok);
 /* 1 when two endpoints are the same address and port. */
 int proto_ep_eq(const struct p2p_ep *a, const struct p2p_ep *b);
 /* Copy (in, len) to out for a terminal: controls, invalid UTF-8 and bidi

@@ -566,6 +566,12 @@ sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, const u
 }
 
 void
+sec_cancel(struct sec_peer *p)
+{
+	hs_wipe(p);
+}
+
+void
 sec_wipe(struct sec_peer *p)
 {
 	crypto_wipe(p, sizeof(*p));

@@ -144,6 +144,8 @@ int sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const
 /* Seal a datagram for the peer into out: its length, or -1 with no session. */
 int sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, const unsigned char *in,
     size_t len, unsigned char *out, size_t size);
+/* Forget the handshake we began (its HELLO could not go). */
+void sec_cancel(struct sec_peer *p);
 /* Forget every secret of the peer's handshake and session. */
 void sec_wipe(struct sec_peer *p);
 

@@ -104,10 +104,17 @@ start_server() {
 }
 
 # start_client NAME [ARGS...]: a client driven through $T/NAME.in, printing to
-# $T/NAME.out and $T/NAME.err; waits until it is logged in.
+# $T/NAME.out and $T/NAME.err; waits until it is logged in and every other
+# client running has heard of it, as a user waits for "* NAME is online"
+# before writing to NAME (HEARD=no: not the others).
 start_client() {
-	local name=$1 fd
+	local name=$1 fd other
+	local -A seen=()
 	shift
+	for other in "${!CPID[@]}"; do
+		[ "$other" != "$name" ] && [ "${HEARD:-}" != no ] && kill -0 "${CPID[$other]}" 2>/dev/null || continue
+		seen[$other]=$(grep -c "^\* $name is online\$" "$T/$other.out" 2>/dev/null)
+	done
 	rm -f "$T/$name.in"
 	mkfifo "$T/$name.in"
 	(XDG_CONFIG_HOME=$T/cfg/$name spawn ${WRAP[@]+"${WRAP[@]}"} "${CBIN:-$BIN}" --login "$name" "$@" "$SERVER_ADDR:$PORT" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err") &
@@ -117,6 +124,11 @@ start_client() {
 	CFD[$name]=$fd
 	FDS+=("$fd")
 	wait_for "$T/$name.out" "^\* logged in as $name" || fail "$name did not log in: $(cat "$T/$name.err")"
+	for other in "${!seen[@]}"; do
+		kill -0 "${CPID[$other]}" 2>/dev/null || continue
+		wait_count "$T/$other.out" "^\* $name is online\$" $((seen[$other] + 1)) ||
+			fail "$other did not hear that $name is online"
+	done
 }
 
 # crash NAME: kill -9 a client, as a crash would.
@@ -264,7 +276,7 @@ nft_count() {
 
 # start_victim: once a fake server (tests/fake_server.py) has written its
 # port, a client "victim" logged in to it, driven through $T/v.in, its output
-# in $T/v.out and $T/v.err; sets PORT.
+# in $T/v.out and $T/v.err; sets PORT and VPID.
 start_victim() {
 	local fd
 	# python may take a while to start on a busy machine
@@ -272,6 +284,7 @@ start_victim() {
 	PORT=$(cat "$T/fakeport")
 	mkfifo "$T/v.in"
 	(spawn "$BIN" --login victim "127.0.0.1:$PORT" <"$T/v.in" >"$T/v.out" 2>"$T/v.err") &
+	VPID=$!
 	PIDS+=("$!")
 	exec {fd}>"$T/v.in"
 	FDS+=("$fd")
