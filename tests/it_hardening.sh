@@ -349,3 +349,53 @@ t_junk_from_the_server_is_logged_in_few_lines() {
 	echo /who >"$T/v.in"
 	wait_for "$T/v.out" '^\* no one else is online$' || fail "the client stopped"
 }
+
+# A user who gives a victim's address as its LAN endpoint and asks for
+# punches to everyone: each client probes the victim at most as its
+# budget for one address allows (and its bursts, 20 rounds in 10 s).
+t_user_cannot_make_others_probe_a_victim() {
+	start_server
+	start_client alice
+	start_client bob
+	start_client carol
+	python3 - "$T" "$PORT" >"$T/mallory.out" 2>&1 <<-'EOF2' &
+	import os, socket, sys, time
+	d, port = sys.argv[1], int(sys.argv[2])
+	victim = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	victim.bind(("127.0.0.1", 0))
+	victim.settimeout(0.1)
+	vep = "127.0.0.1:%d" % victim.getsockname()[1]
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.bind(("127.0.0.1", 0))
+	u.settimeout(2)
+	u.sendto(("login,mallory,%s,%s" % (vep, os.urandom(32).hex())).encode(), ("127.0.0.1", port))
+	acc = u.recv(100).decode().split(",")
+	t = socket.create_connection(("127.0.0.1", int(acc[1])))
+	t.sendall(("hello,mallory,%s\n" % acc[2]).encode())
+	t.settimeout(0.01)
+	got, start, asked = 0, time.time(), 0
+	while time.time() - start < 12:
+	    if time.time() - start > asked * 0.5:  # as fast as the server passes them on
+	        t.sendall(b"punch,alice\npunch,bob\npunch,carol\n" * 10)
+	        asked += 1
+	    try:
+	        t.recv(65536)
+	    except socket.timeout:
+	        pass
+	    try:
+	        victim.recv(2000)
+	        got += 1
+	    except socket.timeout:
+	        pass
+	open(d + "/got", "w").write("%d\n" % got)
+	time.sleep(20)
+	EOF2
+	PIDS+=("$!")
+	wait_for "$T/got" '^[0-9]+$' 30 || fail "$(cat "$T/mallory.out")"
+	got=$(cat "$T/got")
+	echo "    $got probes reached the victim in 12 s from 3 clients"
+	# each client: 64 at once and 32 a second for 12 s (and the edges)
+	[ "$got" -le $((3 * (64 + 32 * 13))) ] || fail "$got probes reached the victim"
+	say alice '/msg bob still chatting'
+	wait_for "$T/bob.out" '<alice> still chatting$' || fail "chat"
+}
