@@ -1116,17 +1116,10 @@ t_forged_endpoints_get_few_probes() {
 	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
 	import socket, sys, time
 	sys.path.insert(0, "tests")
-	from fake_server import listen
+	from fake_server import serve_one, victim
 	d = sys.argv[1]
-	victim = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	victim.bind(("127.0.0.1", 0))
-	victim.settimeout(0.1)
-	vep = "127.0.0.1:%d" % victim.getsockname()[1]
-	u, l, port = listen(d)
-	data, src = u.recvfrom(2000)
-	u.sendto(b"Accept,%d,0123456789abcdef,relay" % port, src)
-	c, _ = l.accept()
-	c.recv(100)
+	victim, vep = victim()
+	u, c, src, port = serve_one(d, relay=True)
 	c.sendall("".join("u%d,%s;" % (k, vep) for k in range(200)).encode() + b"end\n")
 	time.sleep(0.5)
 	c.sendall("".join("punch,u%d\n" % k for k in range(200)).encode())

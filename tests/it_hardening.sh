@@ -3,7 +3,7 @@
 
 # cpu_ticks PID: the user and system time a process has used, in clock ticks.
 cpu_ticks() {
-	awk "{ print \$14 + \$15 }" "/proc/$1/stat"; [ -z "${CPU_DEBUG:-}" ] || awk "{ print \"utime\", \$14, \"stime\", \$15 }" "/proc/$1/stat" >&2
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 # A user who makes the victim begin a handshake, then floods it with forged
@@ -13,20 +13,15 @@ cpu_ticks() {
 t_forged_replies_cannot_peg_the_cpu() {
 	start_server
 	start_client alice
-	start_client victim ${VICTIM_ARGS:-}
+	start_client victim
 	say alice '/msg victim before'
 	wait_for "$T/victim.out" '<alice> before$' || fail "no chat before"
 	python3 - "$T" "$PORT" "$(udp_port victim)" >"$T/mallory.out" 2>&1 <<-'EOF' &
 	import os, socket, sys, time
+	sys.path.insert(0, "tests")
+	from fake_server import log_in
 	d, port, vport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	u.bind(("127.0.0.1", 0))
-	u.settimeout(2)
-	ep = "127.0.0.1:%d" % u.getsockname()[1]
-	u.sendto(("login,mallory,%s,%s" % (ep, os.urandom(32).hex())).encode(), ("127.0.0.1", port))
-	acc = u.recv(100).decode().split(",")
-	t = socket.create_connection(("127.0.0.1", int(acc[1])))
-	t.sendall(("hello,mallory,%s\n" % acc[2]).encode())
+	u, t = log_in(port, "mallory", os.urandom(32).hex())
 	t.recv(65536)
 	head = bytes([len("mallory")]) + b"mallory"
 	victim = ("127.0.0.1", vport)
@@ -85,17 +80,10 @@ t_hostile_server_cannot_make_a_client_flood() {
 	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
 	import os, socket, sys, time
 	sys.path.insert(0, "tests")
-	from fake_server import listen
+	from fake_server import serve_one, victim
 	d = sys.argv[1]
-	victim = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	victim.bind(("127.0.0.1", 0))
-	victim.settimeout(0.1)
-	vep = "127.0.0.1:%d" % victim.getsockname()[1]
-	u, l, port = listen(d)
-	data, src = u.recvfrom(2000)
-	u.sendto(b"Accept,%d,0123456789abcdef,relay" % port, src)
-	c, _ = l.accept()
-	c.recv(100)
+	victim, vep = victim()
+	u, c, src, port = serve_one(d, relay=True)
 	n = 2000
 	key = os.urandom(32).hex()
 	# everyone at the victim; lan0 says it is elsewhere, its LAN the victim
@@ -144,13 +132,9 @@ t_roster_endpoints_no_peer_can_have_are_refused() {
 	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
 	import os, socket, sys, time
 	sys.path.insert(0, "tests")
-	from fake_server import listen
+	from fake_server import serve_one
 	d = sys.argv[1]
-	u, l, port = listen(d)
-	data, src = u.recvfrom(2000)
-	u.sendto(b"Accept,%d,0123456789abcdef" % port, src)
-	c, _ = l.accept()
-	c.recv(100)
+	u, c, src, port = serve_one(d)
 	key = os.urandom(32).hex()
 	bad = ["224.0.0.1:5000", "255.255.255.255:5000", "0.0.0.0:5000", "[ff02::1]:5000", "[::]:5000",
 	       "239.1.2.3:9", "[::ffff:224.0.0.1]:7"]
@@ -219,16 +203,12 @@ t_client_with_100000_users_online() {
 		python3 - "$T" "$n" >"$T/fake.out" 2>&1 <<-'EOF' &
 		import socket, sys, time
 		sys.path.insert(0, "tests")
-		from fake_server import listen
+		from fake_server import serve_one
 		d, n = sys.argv[1], int(sys.argv[2])
 		roster = "".join("u%d,10.%d.%d.%d:%d;" % (k, k >> 16 & 255, k >> 8 & 255, k & 255, 1000 + k % 60000)
 		                 for k in range(n)).encode() + b"end\n"
-		u, l, port = listen(d)
-		data, src = u.recvfrom(2000)
-		u.sendto(b"Accept,%d,0123456789abcdef" % port, src)
+		u, c, src, port = serve_one(d)
 		open(d + "/vport", "w").write("%d\n" % src[1])
-		c, _ = l.accept()
-		c.recv(100)
 		c.sendall(roster)
 		while True:
 		    if c.recv(65536) == b"":
@@ -326,13 +306,9 @@ t_junk_from_the_server_is_logged_in_few_lines() {
 	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
 	import socket, sys, time
 	sys.path.insert(0, "tests")
-	from fake_server import listen
+	from fake_server import serve_one
 	d = sys.argv[1]
-	u, l, port = listen(d)
-	data, src = u.recvfrom(2000)
-	u.sendto(b"Accept,%d,0123456789abcdef" % port, src)
-	c, _ = l.accept()
-	c.recv(100)
+	u, c, src, port = serve_one(d)
 	c.sendall(b"end\n")
 	junk = b"junk line\n" * 100000 + b"x" * 300 + b"\n"
 	c.sendall(junk)
@@ -360,18 +336,11 @@ t_user_cannot_make_others_probe_a_victim() {
 	start_client carol
 	python3 - "$T" "$PORT" >"$T/mallory.out" 2>&1 <<-'EOF2' &
 	import os, socket, sys, time
+	sys.path.insert(0, "tests")
+	from fake_server import log_in, victim
 	d, port = sys.argv[1], int(sys.argv[2])
-	victim = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	victim.bind(("127.0.0.1", 0))
-	victim.settimeout(0.1)
-	vep = "127.0.0.1:%d" % victim.getsockname()[1]
-	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	u.bind(("127.0.0.1", 0))
-	u.settimeout(2)
-	u.sendto(("login,mallory,%s,%s" % (vep, os.urandom(32).hex())).encode(), ("127.0.0.1", port))
-	acc = u.recv(100).decode().split(",")
-	t = socket.create_connection(("127.0.0.1", int(acc[1])))
-	t.sendall(("hello,mallory,%s\n" % acc[2]).encode())
+	victim, vep = victim()
+	u, t = log_in(port, "mallory", os.urandom(32).hex(), vep)
 	t.settimeout(0.01)
 	got, start, asked = 0, time.time(), 0
 	while time.time() - start < 12:
