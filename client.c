@@ -93,7 +93,7 @@ struct client {
 	size_t gone0, ngone, gonecap;
 	int secure;                /* not --insecure */
 	struct sec_self me;        /* our key pair and cookie secrets */
-	char known[ID_PATH_MAX];   /* the known_peers file */
+	struct id_pins known;      /* known_peers, read at start */
 };
 
 enum trust { UNKNOWN, TRUSTED, REFUSED };
@@ -827,16 +827,10 @@ static void
 check_key(struct client *c, struct roster_user *u, struct peer *p, long long now)
 {
 	unsigned char pinned[32];
-	char num[ID_SAFETY_LEN];
-	int k = id_known(c->known, u->name, pinned);
+	char num[ID_SAFETY_LEN], err[ID_PATH_MAX + 160];
+	int k = id_pins_find(&c->known, u->name, pinned);
 
 	id_safety(c->me.pub, p->sec.rs, num);
-	if (k == -1) { /* no way to check a pin: closed, not open */
-		p->trust = REFUSED;
-		memcpy(p->refused, p->sec.rs, 32);
-		logmsg("cannot read %s (%s): chat with %s refused", c->known, strerror(errno), u->name);
-		return;
-	}
 	if (k == 1 && memcmp(pinned, p->sec.rs, 32) == 0) {
 		p->trust = TRUSTED;
 		if (u->haskey && memcmp(u->key, p->sec.rs, 32) != 0)
@@ -851,9 +845,12 @@ check_key(struct client *c, struct roster_user *u, struct peer *p, long long now
 		    k == 1 ? "the one pinned for that name" : "the one the server announced",
 		    u->name, u->name, u->name, num, u->name, u->name);
 		return;
+	} else if (id_pins_add(&c->known, u->name, p->sec.rs, err, sizeof(err)) == -1) {
+		p->trust = REFUSED; /* a pin that cannot be kept: closed, not open */
+		memcpy(p->refused, p->sec.rs, 32);
+		logmsg("%s: chat with %s refused", err, u->name);
+		return;
 	} else {
-		if (id_pin(c->known, u->name, p->sec.rs) == -1)
-			logmsg("cannot pin %s's key in %s: %s", u->name, c->known, strerror(errno));
 		p->trust = TRUSTED;
 		say("* %s's key is pinned (first contact); safety number %s", u->name, num);
 	}
@@ -1149,7 +1146,7 @@ fingerprint(struct client *c, const char *name, size_t len)
 	if (p != NULL && p->sec.ready) {
 		memcpy(key, p->sec.rs, 32);
 		whose = p->trust == TRUSTED ? "proven in this session" : "proven, but REFUSED (/accept to trust it)";
-	} else if (id_known(c->known, who, key) == 1) {
+	} else if (id_pins_find(&c->known, who, key) == 1) {
 		whose = "pinned";
 	} else if (u != NULL && u->haskey) {
 		memcpy(key, u->key, 32);
@@ -1168,14 +1165,16 @@ static void
 accept_key(struct client *c, struct roster_user *u, long long now)
 {
 	struct peer *p = u->data;
-	char num[ID_SAFETY_LEN];
+	char num[ID_SAFETY_LEN], err[ID_PATH_MAX + 160];
 
 	if (p == NULL || p->trust != REFUSED) {
 		logmsg("no refused key of %s to accept", u->name);
 		return;
 	}
-	if (id_pin(c->known, u->name, p->refused) == -1)
-		logmsg("cannot pin %s's key in %s: %s", u->name, c->known, strerror(errno));
+	if (id_pins_add(&c->known, u->name, p->refused, err, sizeof(err)) == -1) {
+		logmsg("%s: nothing pinned", err);
+		return;
+	}
 	id_safety(c->me.pub, p->refused, num);
 	say("* %s's new key is pinned; safety number %s", u->name, num);
 	if (p->sec.ready && memcmp(p->sec.rs, p->refused, 32) == 0) {
@@ -1526,8 +1525,8 @@ client_stop(void *p)
 
 static const struct mode client_mode = { client_prepare, client_dispatch, client_stop };
 
-/* Our key pair, from the identity file (made on the first run), and where
- * known_peers is. */
+/* Our key pair, from the identity file (made on the first run), and the
+ * pins of known_peers: a client that cannot trust them does not start. */
 static int
 keys(struct client *c)
 {
@@ -1541,7 +1540,12 @@ keys(struct client *c)
 		fail(c, err);
 		return -1;
 	}
-	fmt(c->known, sizeof(c->known), "%s/known_peers", dir);
+	fmt(dir + strlen(dir), 16, "/known_peers");
+	if (id_pins_load(&c->known, dir, err, sizeof(err)) == -1) {
+		crypto_wipe(priv, sizeof(priv));
+		fail(c, err);
+		return -1;
+	}
 	sec_self_init(&c->me, priv, c->o->name, rnd, net_now());
 	crypto_wipe(priv, sizeof(priv));
 	crypto_wipe(rnd, sizeof(rnd));
@@ -1609,6 +1613,7 @@ client_run(const struct opts *o)
 	free(c.act);
 	free(c.gone);
 	crypto_wipe(&c.me, sizeof(c.me));
+	id_pins_free(&c.known);
 	net_in_free(&c.tin);
 	net_in_free(&c.keys);
 	net_out_free(&c.tout);

@@ -1,8 +1,18 @@
 /*
  * identity.c: the identity file and known_peers (identity.h).
+ *
+ * A key is only as good as the file it comes from, so the configuration
+ * directory and both files are refused unless they are the effective
+ * user's and closed to others' writes, each with one line saying what to
+ * fix, and known_peers is opened without following links: a link there
+ * would have pins read from, and lines appended to, a file of someone
+ * else's choosing.  known_peers is read once, at start; a pin appends a
+ * line, and once most of the file is superseded lines it is written again
+ * whole, so that it stays about as long as the pins it holds.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h> /* rename */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,10 +24,31 @@
 #include "net.h"
 #include "proto.h"
 
+/* Is st, what path names, to be trusted: of the kind wanted, ours, and
+ * with none of the bits of shut (022: others may not write it; 077: nor
+ * read it)?  0, or -1 with err saying what to fix. */
+static int
+trusted(const struct stat *st, const char *path, int isdir, mode_t shut, char *err, size_t errsize)
+{
+	if (isdir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
+		fmt(err, errsize, "%s is not a %s: remove it", path, isdir ? "directory" : "regular file");
+	else if (st->st_uid != geteuid())
+		fmt(err, errsize, "%s belongs to uid %lu, not to you: chown %lu %s", path,
+		    (unsigned long)st->st_uid, (unsigned long)geteuid(), path);
+	else if ((st->st_mode & shut) != 0 && shut == 077)
+		fmt(err, errsize, "%s is open to others: chmod 600 %s", path, path);
+	else if ((st->st_mode & shut) != 0)
+		fmt(err, errsize, "%s is writable by others: chmod go-w %s", path, path);
+	else
+		return 0;
+	return -1;
+}
+
 int
 id_dir(char *dir, size_t size, char *err, size_t errsize)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	struct stat st;
 	size_t k;
 	int n;
 
@@ -45,7 +76,11 @@ id_dir(char *dir, size_t size, char *err, size_t errsize)
 		if (k < (size_t)n)
 			dir[k] = '/';
 	}
-	return 0;
+	if (stat(dir, &st) == -1) {
+		fmt(err, errsize, "cannot use %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return trusted(&st, dir, 1, 022, err, errsize);
 }
 
 int
@@ -77,8 +112,7 @@ id_load(const char *path, unsigned char priv[32], char *err, size_t errsize)
 		fmt(err, errsize, "cannot read the key in %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-		fmt(err, errsize, "%s is not a private file (chmod 600 it)", path);
+	if (fstat(fd, &st) == -1 || trusted(&st, path, 0, 077, err, errsize) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -93,54 +127,247 @@ id_load(const char *path, unsigned char priv[32], char *err, size_t errsize)
 	return 0;
 }
 
-/* The key pinned last for name in the file at path (a later line wins, so
- * that pinning only ever appends): 1 with key, 0 if none, -1 on error. */
-int
-id_known(const char *path, const char *name, unsigned char key[32])
+/* known_peers opened with flags, never through a symbolic link (nor
+ * waiting on a FIFO), and checked: the fd, or -1 with err set and errno
+ * ENOENT when the file does not exist. */
+static int
+pins_open(const char *path, int flags, char *err, size_t errsize)
 {
-	char buf[4096], *line, *nl, *sp;
-	size_t len = 0, nlen = strlen(name);
-	ssize_t n;
-	int fd, found = 0;
+	struct stat st;
+	int fd, e;
 
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return errno == ENOENT ? 0 : -1;
-	for (;;) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n <= 0) {
-			if (n == -1 && errno == EINTR)
-				continue;
-			break;
-		}
-		len += (size_t)n;
-		for (line = buf; (nl = memchr(line, '\n', len - (size_t)(line - buf))) != NULL; line = nl + 1) {
-			sp = memchr(line, ' ', (size_t)(nl - line));
-			if (sp != NULL && nl - sp == 65 && (size_t)(sp - line) == nlen &&
-			    proto_name_eq(name, line, nlen) && proto_parse_key(sp + 1, 64, key) == 0)
-				found = 1;
-		}
-		len -= (size_t)(line - buf);
-		memmove(buf, line, len);
-		if (len == sizeof(buf)) /* a line longer than any pin: not ours */
-			len = 0;
+	if ((fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK, 0600)) == -1) {
+		e = errno;
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			fmt(err, errsize, "%s is a symbolic link, which is not followed: "
+			    "put the file itself in its place", path);
+		else
+			fmt(err, errsize, "cannot open %s: %s", path, strerror(e));
+		errno = e;
+		return -1;
 	}
-	close(fd);
-	return n == -1 ? -1 : found;
+	if (fstat(fd, &st) == -1) {
+		fmt(err, errsize, "cannot open %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (trusted(&st, path, 0, 022, err, errsize) == -1) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+/* Where the pin of the name (nlen bytes) is in p, or p->n if there is
+ * none.  A plain search: at most ID_PINS_MAX names, one look-up per
+ * handshake, and names compare as proto_name_eq says, which no hash
+ * here could follow. */
+static size_t
+pins_index(const struct id_pins *p, const char *name, size_t nlen)
+{
+	size_t i;
+
+	for (i = 0; i < p->n && !proto_name_eq(p->v[i].name, name, nlen); i++)
+		;
+	return i;
+}
+
+/* Pin key for the name in memory: 0, or -1 with err set when full. */
+static int
+pins_put(struct id_pins *p, const char *name, size_t nlen, const unsigned char key[32], char *err,
+    size_t errsize)
+{
+	size_t i = pins_index(p, name, nlen), cap;
+	struct id_pin *v;
+
+	if (i == p->n && p->n == ID_PINS_MAX) {
+		fmt(err, errsize, "%s is full (%d names): remove the lines of peers you no longer meet, "
+		    "then start again", p->path, ID_PINS_MAX);
+		return -1;
+	}
+	if (i == p->n && p->n == p->cap) {
+		cap = p->cap ? 2 * p->cap : 16;
+		if ((v = realloc(p->v, (cap < ID_PINS_MAX ? cap : ID_PINS_MAX) * sizeof(*v))) == NULL) {
+			fmt(err, errsize, "out of memory for the pins of %s", p->path);
+			return -1;
+		}
+		p->v = v;
+		p->cap = cap < ID_PINS_MAX ? cap : ID_PINS_MAX;
+	}
+	if (i == p->n)
+		p->n++;
+	memcpy(p->v[i].name, name, nlen);
+	p->v[i].name[nlen] = '\0';
+	memcpy(p->v[i].key, key, 32);
+	return 0;
+}
+
+/* A line of known_peers, "NAME KEY" without its newline, into p: 0, or -1
+ * with err set.  A line that is no pin is let be: it is superseded. */
+static int
+pins_line(struct id_pins *p, const char *line, size_t len, char *err, size_t errsize)
+{
+	const char *sp = memchr(line, ' ', len);
+	unsigned char key[32];
+	size_t nlen = sp ? (size_t)(sp - line) : 0;
+
+	p->lines++;
+	if (sp == NULL || nlen > P2P_NAME_MAX || len - nlen != 65 || !proto_valid_name(line, nlen) ||
+	    proto_parse_key(sp + 1, 64, key) == -1)
+		return 0;
+	return pins_put(p, line, nlen, key, err, errsize);
 }
 
 int
-id_pin(const char *path, const char *name, const unsigned char key[32])
+id_pins_load(struct id_pins *p, const char *path, char *err, size_t errsize)
 {
-	char line[P2P_NAME_MAX + 68], hex[65];
-	size_t len;
+	char buf[4096], *nl;
+	size_t len = 0, k;
+	ssize_t n;
+	int fd, r = 0, skip = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (fmt(p->path, sizeof(p->path), "%s", path) >= (int)sizeof(p->path)) {
+		fmt(err, errsize, "the name of known_peers is too long");
+		return -1;
+	}
+	if ((fd = pins_open(path, O_RDONLY, err, errsize)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	while (r == 0 && (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			fmt(err, errsize, "cannot read %s: %s", path, strerror(errno));
+			r = -1;
+			break;
+		}
+		len += (size_t)n;
+		for (k = 0; r == 0 && (nl = memchr(buf + k, '\n', len - k)) != NULL; k = (size_t)(nl - buf) + 1) {
+			if (skip)
+				skip = 0; /* the end of a line too long to be a pin */
+			else
+				r = pins_line(p, buf + k, (size_t)(nl - buf) - k, err, errsize);
+		}
+		len -= k;
+		memmove(buf, buf + k, len);
+		if (len == sizeof(buf)) { /* longer than any pin: one superseded line */
+			p->lines += !skip;
+			skip = 1;
+			len = 0;
+		}
+	}
+	close(fd);
+	/* a last line without its newline (the next pin will start with one) */
+	p->partial = len > 0 || skip;
+	if (r == 0 && len > 0 && !skip)
+		r = pins_line(p, buf, len, err, errsize);
+	if (r == -1)
+		id_pins_free(p);
+	return r;
+}
+
+int
+id_pins_find(const struct id_pins *p, const char *name, unsigned char key[32])
+{
+	size_t i = pins_index(p, name, strlen(name));
+
+	if (i == p->n)
+		return 0;
+	memcpy(key, p->v[i].key, 32);
+	return 1;
+}
+
+/* The line of a pin, with its newline: its length. */
+static int
+pin_line(const struct id_pin *v, char line[P2P_NAME_MAX + 68])
+{
+	char hex[65];
+
+	proto_format_key(v->key, hex);
+	return fmt(line, P2P_NAME_MAX + 68, "%s %s\n", v->name, hex);
+}
+
+/* known_peers written again with its live lines only, into a new file that
+ * then takes its place: a crash leaves the old file or the new one, whole
+ * (the new one is synced before the rename; the old holds every pin too,
+ * so the directory need not be).  The file is read again first, so as to
+ * keep what another client of this user has appended since this one
+ * started; one that appends in the moment between that reading and the
+ * rename loses its line, and pins that peer again when next it meets it.
+ * Any failure leaves the old file, to be compacted at a later pin. */
+static void
+pins_compact(struct id_pins *p)
+{
+	char tmp[ID_PATH_MAX + 8], line[P2P_NAME_MAX + 68], err[80];
+	struct id_pins fresh;
+	size_t i;
 	int fd, ok;
 
-	proto_format_key(key, hex);
-	len = (size_t)fmt(line, sizeof(line), "%s %s\n", name, hex);
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600)) == -1)
+	if (id_pins_load(&fresh, p->path, err, sizeof(err)) == -1)
+		return;
+	fmt(tmp, sizeof(tmp), "%s.XXXXXX", p->path);
+	if ((fd = mkstemp(tmp)) == -1) { /* made 0600, O_EXCL */
+		id_pins_free(&fresh);
+		return;
+	}
+	for (ok = 1, i = 0; ok && i < fresh.n; i++)
+		ok = fmt_write(fd, line, (size_t)pin_line(&fresh.v[i], line)) == 0;
+	ok = ok && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(tmp, p->path) == -1) {
+		unlink(tmp);
+		id_pins_free(&fresh);
+		return;
+	}
+	fresh.lines = fresh.n;
+	fresh.partial = 0;
+	id_pins_free(p);
+	*p = fresh;
+}
+
+int
+id_pins_add(struct id_pins *p, const char *name, const unsigned char key[32], char *err, size_t errsize)
+{
+	char line[P2P_NAME_MAX + 69];
+	size_t nlen = strlen(name), i = pins_index(p, name, nlen);
+	int fd, len, ok, fresh = i == p->n;
+	struct id_pin old;
+
+	if (!fresh && memcmp(p->v[i].key, key, 32) == 0)
+		return 0;
+	if (!fresh)
+		old = p->v[i];
+	if (pins_put(p, name, nlen, key, err, errsize) == -1)
 		return -1;
-	ok = write(fd, line, len) == (ssize_t)len;
-	return close(fd) == 0 && ok ? 0 : -1;
+	line[0] = '\n';
+	len = pin_line(&p->v[i], line + p->partial) + p->partial;
+	fd = pins_open(p->path, O_WRONLY | O_APPEND | O_CREAT, err, errsize);
+	ok = fd != -1 && fmt_write(fd, line, (size_t)len) == 0 && fsync(fd) == 0;
+	if (fd != -1 && (close(fd) == -1 || !ok)) {
+		fmt(err, errsize, "cannot write %s: %s", p->path, strerror(errno));
+		ok = 0;
+	}
+	if (!ok) { /* not in the file: not in memory either */
+		if (fresh)
+			p->n--;
+		else
+			p->v[i] = old;
+		return -1;
+	}
+	p->lines++;
+	p->partial = 0;
+	if (p->lines - p->n > p->n && p->lines - p->n > ID_PINS_SLACK)
+		pins_compact(p);
+	return 0;
+}
+
+void
+id_pins_free(struct id_pins *p)
+{
+	free(p->v);
+	p->v = NULL;
+	p->n = p->cap = 0;
 }
 
 void
@@ -164,3 +391,4 @@ id_safety(const unsigned char a[32], const unsigned char b[32], char out[ID_SAFE
 		o += (size_t)fmt(out + o, ID_SAFETY_LEN - o, "%s%05u", g ? " " : "", (unsigned)(v % 100000));
 	}
 }
+

@@ -1245,7 +1245,7 @@ t_e2e_identity_file_is_made_private_and_checked() {
 	chmod 600 "$T/bad.key"
 	cp "$f" "$T/open.key"
 	chmod 644 "$T/open.key"
-	for k in "bad:does not hold a key (64 hex digits)" "open:is not a private file (chmod 600 it)"; do
+	for k in "bad:does not hold a key (64 hex digits)" "open:is open to others: chmod 600 $T/open.key"; do
 		timeout 10 "$BIN" --login zed -i "$T/${k%%:*}.key" "127.0.0.1:$PORT" </dev/null >"$T/o" 2>"$T/e"
 		[ $? = 1 ] || fail "${k%%:*} key: exit status"
 		[ "$(wc -l <"$T/e")" = 1 ] && grep -qF "${k#*:}" "$T/e" || fail "${k%%:*} key: $(cat "$T/e")"
@@ -1362,17 +1362,17 @@ t_e2e_insecure_is_readable_at_the_relay_and_marked() {
 		fail "secure to insecure"
 }
 
-# known_peers that cannot be read: chat is refused (closed, not open)
-t_e2e_unreadable_known_peers_refuses_chat() {
+# known_peers that cannot be read: the client does not start (closed, not
+# open: it could not tell a peer from an impostor), and says why in a line
+t_e2e_unreadable_known_peers_refuses_to_start() {
+	local f=$T/cfg/alice/p2pchat/known_peers st
 	start_server
-	mkdir -p "$T/cfg/alice/p2pchat/known_peers" # a directory: reading it fails, even as root
-	start_client alice
-	start_client bob
-	say alice '/msg bob can you read this?'
-	wait_for "$T/alice.err" "^p2pchat: cannot read $T/cfg/alice/p2pchat/known_peers \(.*\): chat with bob refused$" ||
-		fail "alice: $(cat "$T/alice.err")"
-	sleep 1
-	grep -q 'can you read' "$T/bob.out" && fail "delivered without a check of the pin"
+	mkdir -p "$f" # a directory: reading it fails, even as root
+	XDG_CONFIG_HOME=$T/cfg/alice timeout 10 "$BIN" --login alice "127.0.0.1:$PORT" </dev/null >"$T/o" 2>"$T/e"
+	st=$?
+	[ "$st" = 1 ] || fail "exit status $st with known_peers a directory"
+	[ "$(wc -l <"$T/e")" = 1 ] && grep -qx "p2pchat: $f is not a regular file: remove it" "$T/e" || fail "$(cat "$T/e")"
+	grep -q 'logged in' "$T/o" && fail "logged in: $(cat "$T/o")"
 	return 0
 }
 
