@@ -841,9 +841,9 @@ check_key(struct client *c, struct roster_user *u, struct peer *p, long long now
 		memcpy(p->refused, p->sec.rs, 32);
 		say("* WARNING: %s proved a key that is not %s: someone may be posing as %s. "
 		    "Chat with %s is refused. If %s really has a new key, compare the safety number "
-		    "%s with %s's (/fingerprint), then /accept %s", u->name,
+		    "%s with %s's (/fingerprint %s), then /accept %s %s", u->name,
 		    k == 1 ? "the one pinned for that name" : "the one the server announced",
-		    u->name, u->name, u->name, num, u->name, u->name);
+		    u->name, u->name, u->name, num, u->name, u->name, u->name, num);
 		return;
 	} else if (id_pins_add(&c->known, u->name, p->sec.rs, err, sizeof(err)) == -1) {
 		p->trust = REFUSED; /* a pin that cannot be kept: closed, not open */
@@ -1145,7 +1145,8 @@ fingerprint(struct client *c, const char *name, size_t len)
 	who[u ? strlen(u->name) : len] = '\0';
 	if (p != NULL && p->sec.ready) {
 		memcpy(key, p->sec.rs, 32);
-		whose = p->trust == TRUSTED ? "proven in this session" : "proven, but REFUSED (/accept to trust it)";
+		whose = p->trust == TRUSTED ? "proven in this session"
+		    : "proven, but REFUSED: /accept NAME SAFETY-NUMBER trusts it";
 	} else if (id_pins_find(&c->known, who, key) == 1) {
 		whose = "pinned";
 	} else if (u != NULL && u->haskey) {
@@ -1160,22 +1161,44 @@ fingerprint(struct client *c, const char *name, size_t len)
 	say("* safety number with %s: %s (%s's key %s, %s)", who, num, who, hex, whose);
 }
 
-/* /accept NAME: trust the key NAME proved though it was refused. */
+/* /accept NAME SAFETY-NUMBER: trust the key NAME proved though it was
+ * refused, if it is the one whose number the user compared: a key that
+ * changed since (the server may swap it) has another number. */
 static void
-accept_key(struct client *c, struct roster_user *u, long long now)
+accept_key(struct client *c, const char *arg, size_t alen, long long now)
 {
-	struct peer *p = u->data;
+	struct roster_user *u;
+	struct peer *p;
 	char num[ID_SAFETY_LEN], err[ID_PATH_MAX + 160];
+	size_t nlen, tlen;
 
-	if (p == NULL || p->trust != REFUSED) {
+	for (nlen = 0; nlen < alen && arg[nlen] != ' ' && arg[nlen] != '\t'; nlen++)
+		;
+	tlen = alen - nlen; /* the number, after blanks that id_safety_eq skips */
+	if (nlen == 0) {
+		logmsg("usage: /accept NAME SAFETY-NUMBER");
+		return;
+	}
+	if ((u = online(c, arg, nlen)) == NULL)
+		return;
+	if ((p = u->data) == NULL || p->trust != REFUSED) {
 		logmsg("no refused key of %s to accept", u->name);
+		return;
+	}
+	id_safety(c->me.pub, p->refused, num);
+	if (tlen == 0) {
+		logmsg("usage: /accept %s SAFETY-NUMBER, once you have compared %s with %s", u->name, num, u->name);
+		return;
+	}
+	if (!id_safety_eq(num, arg + nlen, tlen)) {
+		logmsg("nothing pinned: the safety number of %s's refused key is now %s, not the one typed",
+		    u->name, num);
 		return;
 	}
 	if (id_pins_add(&c->known, u->name, p->refused, err, sizeof(err)) == -1) {
 		logmsg("%s: nothing pinned", err);
 		return;
 	}
-	id_safety(c->me.pub, p->refused, num);
 	say("* %s's new key is pinned; safety number %s", u->name, num);
 	if (p->sec.ready && memcmp(p->sec.rs, p->refused, 32) == 0) {
 		p->trust = TRUSTED;
@@ -1190,7 +1213,7 @@ static void
 say_help(void)
 {
 	say("* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,");
-	say("*   /fingerprint [NAME], /accept NAME, /help, /quit;");
+	say("*   /fingerprint [NAME], /accept NAME SAFETY-NUMBER, /help, /quit;");
 	say("*   a line without / goes to the /to user; start it with // to send a /");
 }
 
@@ -1284,10 +1307,7 @@ command(struct client *c, const char *line, size_t len, long long now)
 	} else if (is_cmd(line, cmd, "/fingerprint")) {
 		fingerprint(c, arg, alen);
 	} else if (is_cmd(line, cmd, "/accept")) {
-		if (alen == 0)
-			logmsg("usage: /accept NAME");
-		else if ((u = online(c, arg, alen)) != NULL)
-			accept_key(c, u, now);
+		accept_key(c, arg, alen, now);
 	} else if (is_cmd(line, cmd, "/help")) {
 		say_help();
 	} else if (is_cmd(line, cmd, "/quit")) {

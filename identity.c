@@ -392,3 +392,20 @@ id_safety(const unsigned char a[32], const unsigned char b[32], char out[ID_SAFE
 	}
 }
 
+int
+id_safety_eq(const char num[ID_SAFETY_LEN], const char *s, size_t len)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == ' ' || s[i] == '\t')
+			continue;
+		while (num[k] == ' ')
+			k++;
+		if (num[k] == '\0' || s[i] != num[k++])
+			return 0;
+	}
+	while (num[k] == ' ')
+		k++;
+	return num[k] == '\0';
+}

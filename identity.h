@@ -57,5 +57,7 @@ int id_pins_add(struct id_pins *p, const char *name, const unsigned char key[32]
 void id_pins_free(struct id_pins *p);
 /* The safety number of two public keys (the same whichever comes first). */
 void id_safety(const unsigned char a[32], const unsigned char b[32], char out[ID_SAFETY_LEN]);
+/* Is (s, len) the safety number num, with or without its blanks? 1 or 0. */
+int id_safety_eq(const char num[ID_SAFETY_LEN], const char *s, size_t len);
 
 #endif

@@ -43,7 +43,7 @@ static const char help_text[] =
     "  -h, --help            this text;  -V, --version  the version\n"
     "\n"
     "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,\n"
-    "/fingerprint [NAME], /accept NAME, /help, /quit.\n"
+    "/fingerprint [NAME], /accept NAME SAFETY-NUMBER, /help, /quit.\n"
     "Server commands: who, kick NAME, stats, quit.  See p2pchat(1).\n";
 
 static void

@@ -565,7 +565,7 @@ t_client_errors_are_one_line_and_it_carries_on() {
 	wait_for "$T/bob.out" '<alice> still here$' || fail "alice stopped working"
 	say alice /help
 	wait_for "$T/alice.out" '^\* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,$' || fail "/help"
-	wait_for "$T/alice.out" '^\*   /fingerprint \[NAME\], /accept NAME, /help, /quit;$' || fail "/help, second line"
+	wait_for "$T/alice.out" '^\*   /fingerprint \[NAME\], /accept NAME SAFETY-NUMBER, /help, /quit;$' || fail "/help, second line"
 	diff - "$T/alice.err" <<-'EOF' || fail "error lines"
 	p2pchat: nobody is not online
 	p2pchat: unknown command /frobnicate (try /help)
@@ -1308,8 +1308,10 @@ t_e2e_impostor_with_another_key_is_refused() {
 	grep -q 'vault' "$T/bob.out" && fail "the impostor read it"
 	say alice '/fingerprint bob'
 	wait_for "$T/alice.out" 'proven, but REFUSED' || fail "/fingerprint of a refused key"
-	say alice '/accept bob'
-	wait_for "$T/alice.out" "^\* bob's new key is pinned; safety number" || fail "/accept"
+	num=$(grep -Eo 'then /accept bob [0-9 ]{35}$' "$T/alice.out" | cut -d' ' -f4-)
+	[ -n "$num" ] || fail "no number to /accept in the warning: $(cat "$T/alice.out")"
+	say alice "/accept bob $num"
+	wait_for "$T/alice.out" "^\* bob's new key is pinned; safety number $num\$" || fail "/accept"
 	wait_for "$T/bob.out" '<alice> the vault code is 1234$' 10 || fail "after /accept the line goes"
 	grep -q "$(tr -d '\n' <"$T/mallory.key")" "$T/cfg/alice/p2pchat/known_peers" && fail "a private key in known_peers"
 	return 0

@@ -1,7 +1,8 @@
 # tests/it_identity.sh: the keys' files.  The configuration directory, the
 # identity and known_peers are trusted only when they are the user's and
 # closed to others, known_peers is never reached through a link and stays
-# bounded.  Sourced by tests/integration.sh.
+# bounded, and /accept pins exactly the key whose safety number the user
+# compared.  Sourced by tests/integration.sh.
 
 # refuses_to_start NAME LINE: a client NAME, with the configuration of
 # start_client, exits 1 before it logs in, and LINE is all it says.
@@ -94,6 +95,47 @@ t_e2e_keys_files_of_another_user_are_refused() {
 	done
 	rm -f "$T/alice.out"
 	start_client alice
+}
+
+# /accept pins exactly the key whose safety number was compared: the key
+# "bob" proves changes (as a server swapping keys would make it) after the
+# first warning, and that warning's number then pins nothing
+t_e2e_accept_pins_only_the_compared_key() {
+	local kp=$T/cfg/alice/p2pchat/known_peers k n1 n2 key
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/msg bob hello bob'
+	wait_for "$T/bob.out" '<alice> hello bob$' || fail "first chat"
+	for k in 1 2; do
+		say bob /quit
+		wait_exit "${CPID[bob]}" || fail "bob did not quit"
+		wait_count "$T/alice.out" '^\* bob left$' "$k" || fail "bob's logout"
+		rm -f "$T/bob.out"
+		start_client bob -i "$T/mallory$k.key"
+		say alice "/msg bob number $k"
+		wait_count "$T/alice.out" '^\* WARNING: bob proved a key that is not the one pinned' "$k" 10 ||
+			fail "no warning $k: $(cat "$T/alice.out")"
+	done
+	n1=$(grep -Eo 'then /accept bob [0-9 ]{35}$' "$T/alice.out" | sed -n 1p | cut -d' ' -f4-)
+	n2=$(grep -Eo 'then /accept bob [0-9 ]{35}$' "$T/alice.out" | sed -n 2p | cut -d' ' -f4-)
+	[ -n "$n1" ] && [ -n "$n2" ] && [ "$n1" != "$n2" ] || fail "the warnings' numbers: '$n1', '$n2'"
+	cp "$kp" "$T/kp.before"
+	say alice '/accept bob'
+	wait_for "$T/alice.err" "^p2pchat: usage: /accept bob SAFETY-NUMBER, once you have compared $n2 with bob\$" ||
+		fail "/accept NAME: $(cat "$T/alice.err")"
+	say alice "/accept bob $n1"
+	wait_for "$T/alice.err" "^p2pchat: nothing pinned: the safety number of bob's refused key is now $n2, not the one typed\$" ||
+		fail "/accept with the first number: $(cat "$T/alice.err")"
+	cmp -s "$kp" "$T/kp.before" || fail "pinned without the number: $(cat "$kp")"
+	grep -q 'number 2' "$T/bob.out" && fail "sent before the key was accepted"
+	say alice "/accept bob ${n2// /}"
+	wait_for "$T/alice.out" "^\* bob's new key is pinned; safety number $n2\$" || fail "/accept with the number: $(cat "$T/alice.err")"
+	wait_for "$T/bob.out" '<alice> number 2$' 10 || fail "chat does not go on"
+	say bob /fingerprint
+	wait_for "$T/bob.out" '^\* your key: [0-9a-f]{64}$' || fail "bob's key"
+	key=$(grep -Eo '^\* your key: [0-9a-f]{64}$' "$T/bob.out" | cut -d' ' -f4)
+	[ "$(tail -n 1 "$kp")" = "bob $key" ] || fail "known_peers: $(cat "$kp")"
 }
 
 # known_peers stays bounded: a file of thousands of superseded lines is
