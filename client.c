@@ -1556,7 +1556,13 @@ keys(struct client *c)
 
 	if (id_dir(dir, sizeof(dir) - 16, err, sizeof(err)) == -1 ||
 	    (r = id_load(c->o->identity ? c->o->identity : (fmt(path, sizeof(path), "%s/identity", dir), path),
-	    priv, err, sizeof(err))) == -1 || net_random(rnd, sizeof(rnd)) == -1) {
+	    priv, err, sizeof(err))) == -1) {
+		fail(c, err);
+		return -1;
+	}
+	if (net_random(rnd, sizeof(rnd)) == -1) {
+		crypto_wipe(priv, sizeof(priv));
+		fmt(err, sizeof(err), "no random bytes for the cookie secret: %s", strerror(errno));
 		fail(c, err);
 		return -1;
 	}
