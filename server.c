@@ -44,6 +44,14 @@
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
 
+/* The causes of log lines that a user or a stranger can repeat at will:
+ * each says HUSH_LINES a period, then how many more it held back. */
+enum { H_IGNORED, H_REFUSED, H_LIMITED, H_CONN, H_ACCEPT, H_CAUSES };
+static const char *const hush_what[H_CAUSES] = {
+	"ignored session lines", "refused logins", "logins over the rate",
+	"refused connections", "accept errors",
+};
+
 /* A token bucket: what may be spent, refilled over time. */
 struct rate {
 	long long t;            /* when it was last filled; 0: never, so full */
@@ -69,7 +77,6 @@ struct bucket {
 	int family;
 	unsigned char addr[16];
 	struct rate r;
-	int warned;
 };
 
 struct server {
@@ -96,6 +103,7 @@ struct server {
 	int free_hint;           /* every slot below it is in use */
 	long long accept_pause;  /* no accepting until then: out of fds */
 	struct bucket rate[RATE_SLOTS];
+	struct hush hush[H_CAUSES];
 	long long started;
 	unsigned long logins, refused, dgrams, bad, sessions, limited, crowded;
 	unsigned long relayed, relayed_bytes, unrelayed, punches;
@@ -137,6 +145,13 @@ take(struct rate *r, long long now, long burst, long per_s, long units)
 		return 0;
 	r->milli -= units * 1000LL;
 	return 1;
+}
+
+/* May a line of this cause be logged now? */
+static int
+may_log(struct server *sv, int cause, long long now)
+{
+	return hush_ok(&sv->hush[cause], now, hush_what[cause]);
 }
 
 /* ---- sockets ---- */
@@ -489,7 +504,9 @@ session_line(struct server *sv, int i, const char *line, size_t len, long long n
 		do_punch(sv, i, &m, now);
 	} else {
 		sv->bad++;
-		logmsg("%s: ignored a line: %s", u->name, r < 0 ? proto_strerror(r) : "unexpected message");
+		if (may_log(sv, H_IGNORED, now))
+			logmsg("%s: ignored a line: %s", u->name,
+			    r < 0 ? proto_strerror(r) : "unexpected message");
 	}
 }
 
@@ -544,12 +561,12 @@ do_accept(struct server *sv, int lslot, long long now)
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 				if (crowd_out(sv) == 0)
 					continue;
-				if (sv->accept_pause == 0)
+				if (sv->accept_pause == 0 && may_log(sv, H_ACCEPT, now))
 					logmsg("accept: %s; serving the users online, accepting again shortly",
 					    strerror(errno));
 				sv->accept_pause = now + ACCEPT_PAUSE;
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED) {
+			    errno != ECONNABORTED && may_log(sv, H_ACCEPT, now)) {
 				logmsg("accept: %s", strerror(errno));
 			}
 			return;
@@ -562,14 +579,15 @@ do_accept(struct server *sv, int lslot, long long now)
 		if (i < sv->nsess)
 			sv->fd[BASE + i] = fd;
 		if (i == sv->nsess || watch(sv, BASE + i, POLLIN) == -1) {
-			logmsg("refused a connection from %s: %s", proto_ep_str(&peer, eps),
-			    i == sv->nsess ? "too many sessions" : strerror(errno));
+			if (may_log(sv, H_CONN, now))
+				logmsg("refused a connection from %s: %s", proto_ep_str(&peer, eps),
+				    i == sv->nsess ? "too many sessions" : strerror(errno));
 			if (i < sv->nsess)
 				sv->fd[BASE + i] = -1;
 			close(fd);
 			continue;
 		}
-		if (sv->accept_pause != 0)
+		if (sv->accept_pause != 0 && may_log(sv, H_ACCEPT, now))
 			logmsg("accepting connections again");
 		sv->accept_pause = 0;
 		net_in_init(&sv->s[i].in, P2P_LINE_MAX + 1);
@@ -623,7 +641,8 @@ do_relay(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 
 /* May src send another login now?  A token bucket per address; a slot
  * taken by another address is simply reused (nothing fancy: an attacker who
- * can pick addresses can also spread a flood over them). */
+ * can pick addresses can also spread a flood over them).  What is ignored
+ * is logged, within the limit of its cause. */
 static int
 login_allowed(struct server *sv, const struct p2p_ep *src, long long now)
 {
@@ -642,12 +661,11 @@ login_allowed(struct server *sv, const struct p2p_ep *src, long long now)
 	if (!take(&b->r, now, LOGIN_BURST, LOGIN_RATE, 1)) {
 		char eps[P2P_EPSTR_MAX];
 
-		if (!b->warned++)
-			logmsg("too many logins from %s: ignoring them for now", proto_ep_str(src, eps));
+		if (may_log(sv, H_LIMITED, now))
+			logmsg("too many logins from %s: one ignored", proto_ep_str(src, eps));
 		sv->limited++;
 		return 0;
 	}
-	b->warned = 0;
 	return 1;
 }
 
@@ -667,7 +685,7 @@ reply(struct server *sv, int slot, const struct p2p_ep *to, const struct p2p_msg
 
 static void
 refuse(struct server *sv, int slot, const struct p2p_ep *src, const char *name,
-    const char *reason, size_t inlen)
+    const char *reason, size_t inlen, long long now)
 {
 	char eps[P2P_EPSTR_MAX];
 	struct p2p_msg m;
@@ -676,8 +694,9 @@ refuse(struct server *sv, int slot, const struct p2p_ep *src, const char *name,
 	m.type = P2P_REJECT;
 	fmt(m.reason, sizeof(m.reason), "%s", reason);
 	sv->refused++;
-	logmsg("refused login%s%s from %s: %s", name ? " of " : "", name ? name : "",
-	    proto_ep_str(src, eps), reason);
+	if (may_log(sv, H_REFUSED, now))
+		logmsg("refused login%s%s from %s: %s", name ? " of " : "", name ? name : "",
+		    proto_ep_str(src, eps), reason);
 	reply(sv, slot, src, &m, inlen);
 }
 
@@ -700,7 +719,7 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	if (u != NULL) {
 		/* the same client again (its Accept was lost): the same answer */
 		if (u->online || !proto_ep_eq(&u->ep, src)) {
-			refuse(sv, slot, src, m->name, "name taken", inlen);
+			refuse(sv, slot, src, m->name, "name taken", inlen, now);
 			return;
 		}
 	} else {
@@ -709,7 +728,7 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 		    net_random(rnd, sizeof(rnd)) == 0)
 			id = roster_add(&sv->users, m->name, strlen(m->name));
 		if ((u = roster_get(&sv->users, id)) == NULL) {
-			refuse(sv, slot, src, m->name, "server full", inlen);
+			refuse(sv, slot, src, m->name, "server full", inlen, now);
 			return;
 		}
 		roster_set_ep(&sv->users, id, src);
@@ -790,7 +809,7 @@ udp_read(struct server *sv, int slot, long long now)
 			/* a login we cannot read still deserves an answer */
 			if (n > 6 && memcmp(buf, "login,", 6) == 0)
 				refuse(sv, slot, &src, NULL,
-				    r == -P2P_ENAME ? "bad name" : "bad request", (size_t)n);
+				    r == -P2P_ENAME ? "bad name" : "bad request", (size_t)n, now);
 		}
 	}
 }
@@ -897,12 +916,17 @@ server_prepare(void *p, long long now, int *timeout)
 	return sv->poller;
 }
 
-/* Every TICK: sessions silent too long, hellos late, logins lapsed. */
+/* Every TICK: sessions silent too long, hellos late, logins lapsed, and
+ * the counts of log lines held back in a period that has ended (a flood
+ * that stops still has its count said). */
 static void
 deadlines(struct server *sv, long long now)
 {
 	char eps[P2P_EPSTR_MAX];
 	int i, id;
+
+	for (i = 0; i < H_CAUSES; i++)
+		hush_tick(&sv->hush[i], now, hush_what[i]);
 
 	for (i = 0; i < sv->nsess; i++) {
 		if (fd_of(sv, BASE + i) == -1)
