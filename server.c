@@ -20,6 +20,7 @@
 #include "fmt.h"
 #include "net.h"
 #include "p2pchat.h"
+#include "rate.h"
 #include "roster.h"
 
 #define PENDING_MAX   64     /* logins waiting for their TCP session */
@@ -52,12 +53,6 @@ static const char *const hush_what[H_CAUSES] = {
 	"refused connections", "accept errors",
 };
 
-/* A token bucket: what may be spent, refilled over time. */
-struct rate {
-	long long t;            /* when it was last filled; 0: never, so full */
-	long long milli;        /* thousandths of a unit */
-};
-
 struct session {
 	struct p2p_ep peer;
 	struct net_in in;
@@ -70,13 +65,6 @@ struct session {
 	size_t entrylen;
 	long long told;         /* where it is in the log of notices */
 	struct rate punch, relay;
-};
-
-/* Logins from one address. */
-struct bucket {
-	int family;
-	unsigned char addr[16];
-	struct rate r;
 };
 
 struct server {
@@ -102,7 +90,7 @@ struct server {
 	int handshakes;          /* sessions without a hello */
 	int free_hint;           /* every slot below it is in use */
 	long long accept_pause;  /* no accepting until then: out of fds */
-	struct bucket rate[RATE_SLOTS];
+	struct rate_slot rate[RATE_SLOTS]; /* logins per address */
 	struct hush hush[H_CAUSES];
 	long long started;
 	unsigned long logins, refused, dgrams, bad, sessions, limited, crowded;
@@ -130,21 +118,6 @@ close_slot(struct server *sv, int slot)
 		close(sv->fd[slot]);
 	}
 	sv->fd[slot] = -1;
-}
-
-/* Spend units from r, which holds up to burst and gains per_s a second:
- * 1, or 0 when it has too few. */
-static int
-take(struct rate *r, long long now, long burst, long per_s, long units)
-{
-	r->milli = r->t == 0 ? burst * 1000LL : r->milli + (now - r->t) * per_s;
-	if (r->milli > burst * 1000LL)
-		r->milli = burst * 1000LL;
-	r->t = now;
-	if (r->milli < units * 1000LL)
-		return 0;
-	r->milli -= units * 1000LL;
-	return 1;
 }
 
 /* May a line of this cause be logged now? */
@@ -465,7 +438,7 @@ do_punch(struct server *sv, int i, const struct p2p_msg *m, long long now)
 		debug("%s: no one to punch to as %s", u->name, m->name);
 		return;
 	}
-	if (!take(&sv->s[i].punch, now, PUNCH_BURST, PUNCH_RATE, 1)) {
+	if (!rate_take(&sv->s[i].punch, now, PUNCH_BURST, PUNCH_RATE, 1)) {
 		sv->limited++;
 		debug("%s: too many punch requests", u->name);
 		return;
@@ -622,7 +595,7 @@ do_relay(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	int n, to;
 
 	if (u == NULL || !u->online || v == NULL || !v->online || v == u || sv->o->no_relay ||
-	    !take(&sv->s[u->sess].relay, now, RELAY_BURST, RELAY_RATE, (long)inlen)) {
+	    !rate_take(&sv->s[u->sess].relay, now, RELAY_BURST, RELAY_RATE, (long)inlen)) {
 		sv->unrelayed++;
 		debug("not relayed: %s from %s", m->name, proto_ep_str(src, eps));
 		return;
@@ -639,34 +612,24 @@ do_relay(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	sv->relayed_bytes += (unsigned long)n;
 }
 
-/* May src send another login now?  A token bucket per address; a slot
- * taken by another address is simply reused (nothing fancy: an attacker who
- * can pick addresses can also spread a flood over them).  What is ignored
- * is logged, within the limit of its cause. */
+/* May src send another login now?  A token bucket per address, in a
+ * table of RATE_SLOTS: an address that lands in another's slot shares that
+ * bucket until it has refilled (rate.h), so a second address never brings a
+ * full bucket with it.  Nothing fancier: an attacker who can pick addresses
+ * can also spread a flood over them.  What is ignored is logged, within the
+ * limit of its cause. */
 static int
 login_allowed(struct server *sv, const struct p2p_ep *src, long long now)
 {
-	size_t alen = src->family == AF_INET ? 4 : 16, k;
-	uint32_t h = 2166136261u;
-	struct bucket *b;
+	char eps[P2P_EPSTR_MAX];
 
-	for (k = 0; k < alen; k++)
-		h = (h ^ src->addr[k]) * 16777619u;
-	b = &sv->rate[h % RATE_SLOTS];
-	if (b->family != src->family || memcmp(b->addr, src->addr, alen) != 0) {
-		memset(b, 0, sizeof(*b));
-		b->family = src->family;
-		memcpy(b->addr, src->addr, alen);
-	}
-	if (!take(&b->r, now, LOGIN_BURST, LOGIN_RATE, 1)) {
-		char eps[P2P_EPSTR_MAX];
-
-		if (may_log(sv, H_LIMITED, now))
-			logmsg("too many logins from %s: one ignored", proto_ep_str(src, eps));
-		sv->limited++;
-		return 0;
-	}
-	return 1;
+	if (rate_take(rate_of(sv->rate, RATE_SLOTS, src, now, LOGIN_BURST, LOGIN_RATE), now,
+	    LOGIN_BURST, LOGIN_RATE, 1))
+		return 1;
+	if (may_log(sv, H_LIMITED, now))
+		logmsg("too many logins from %s: one ignored", proto_ep_str(src, eps));
+	sv->limited++;
+	return 0;
 }
 
 /* Answer a datagram, never with more than 3 times its bytes (no amplifier). */

@@ -54,3 +54,48 @@ t_junk_session_lines_are_logged_within_bounds() {
 	touch "$T/stop"
 	echo "    $lines lines ($bytes bytes): $said logged, $held counted, log $(wc -c <"$T/server.log") bytes"
 }
+
+# Two addresses in one slot of the login rate's table (the hash computed as
+# rate.c does) share its bucket: 200 logins sent alternately from them are
+# answered no more than the burst and the rate allow, measured.
+t_login_rate_is_shared_by_addresses_in_one_bucket() {
+	start_server
+	python3 - "$PORT" >"$T/py.out" 2>&1 <<-'EOF' || fail "$(cat "$T/py.out")"
+	import select, socket, sys, time
+	port = int(sys.argv[1])
+	BURST, RATE, SLOTS = 20, 5, 1024 # server.c: LOGIN_BURST, LOGIN_RATE, RATE_SLOTS
+	def slot(ip):
+	    h = 2166136261
+	    for b in socket.inet_aton(ip):
+	        h = (h ^ b) * 16777619 & 0xffffffff
+	    return (h ^ socket.AF_INET) % SLOTS
+	a = "127.0.0.2"
+	b = next(ip for ip in ("127.0.%d.%d" % (k // 254, k % 254 + 1) for k in range(254, 65000))
+	         if slot(ip) == slot(a))
+	socks = []
+	for ip in (a, b):
+	    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	    s.bind((ip, 0))
+	    socks.append(s)
+	t0 = time.monotonic()
+	for k in range(200):
+	    s = socks[k % 2]
+	    s.sendto(("login,rb%03d,%s:%d" % ((k,) + s.getsockname())).encode(), ("127.0.0.1", port))
+	answered, last = 0, t0
+	while True:
+	    ready = select.select(socks, [], [], 1)[0]
+	    if not ready:
+	        break
+	    for s in ready:
+	        s.recv(200)
+	        answered += 1
+	        last = time.monotonic()
+	# the last answer left the server before it came: no later refill counts
+	allowed = BURST + int(RATE * (last - t0))
+	print(a, b, answered, allowed)
+	EOF
+	read -r a b answered allowed <"$T/py.out" || fail "$(cat "$T/py.out")"
+	[ "$answered" -le "$allowed" ] || fail "$answered of 200 logins from $a and $b answered; $allowed allowed"
+	[ "$answered" -ge 20 ] || fail "only $answered answered: the burst was not served"
+	echo "    $a and $b: $answered of 200 answered, $allowed allowed"
+}
