@@ -23,7 +23,8 @@
 #include "rate.h"
 #include "roster.h"
 
-#define PENDING_MAX   64     /* logins waiting for their TCP session */
+#define PENDING_MAX   64     /* logins waiting for their TCP session, */
+#define PENDING_PER_ADDR 8   /* of them from one address (any port) */
 #define TOKEN_TTL     10000  /* ms a token stays valid */
 #define HELLO_TIMEOUT 10000  /* ms a new connection has to say hello */
 #define BURST         64     /* datagrams or accepts handled per turn */
@@ -72,6 +73,8 @@ struct server {
 	uint16_t port;
 	struct roster users;
 	int online;
+	int pending[PENDING_MAX]; /* the ids of logins waiting for their session, in no order */
+	int npending;
 	struct session *s;
 	int nsess;
 	size_t out_max;
@@ -370,6 +373,39 @@ settle(struct server *sv)
 	}
 }
 
+/* Do a and b have the same address, whatever their ports? */
+static int
+same_addr(const struct p2p_ep *a, const struct p2p_ep *b)
+{
+	return a->family == b->family &&
+	    memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* Logins pending from src's address: a walk of the pending ones (at most
+ * PENDING_MAX), never of every user. */
+static int
+pending_from(struct server *sv, const struct p2p_ep *src)
+{
+	int k, n = 0;
+
+	for (k = 0; k < sv->npending; k++)
+		n += same_addr(&roster_get(&sv->users, sv->pending[k])->ep, src);
+	return n;
+}
+
+/* Login id waits no more: it has its session, or it lapsed. */
+static void
+unpend(struct server *sv, int id)
+{
+	int k;
+
+	for (k = 0; k < sv->npending; k++)
+		if (sv->pending[k] == id) {
+			sv->pending[k] = sv->pending[--sv->npending];
+			return;
+		}
+}
+
 /* Compare tokens in time that does not depend on where they differ. */
 static int
 token_eq(const char *a, const char *b)
@@ -414,6 +450,7 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 	line[n++] = ';';
 	memcpy(sv->s[i].entry, line, (size_t)n);
 	sv->s[i].entrylen = (size_t)n;
+	unpend(sv, id);
 	u->online = 1;
 	u->sess = i;
 	sv->s[i].user = id;
@@ -686,14 +723,20 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 			return;
 		}
 	} else {
+		/* a few addresses must not hold every pending slot */
+		const char *why = "server full";
+
 		id = -1;
-		if (sv->online < sv->o->max_users && sv->users.count - sv->online < PENDING_MAX &&
+		if (sv->online < sv->o->max_users && pending_from(sv, src) >= PENDING_PER_ADDR)
+			why = "too many logins pending from your address";
+		else if (sv->online < sv->o->max_users && sv->npending < PENDING_MAX &&
 		    net_random(rnd, sizeof(rnd)) == 0)
 			id = roster_add(&sv->users, m->name, strlen(m->name));
 		if ((u = roster_get(&sv->users, id)) == NULL) {
-			refuse(sv, slot, src, m->name, "server full", inlen, now);
+			refuse(sv, slot, src, m->name, why, inlen, now);
 			return;
 		}
+		sv->pending[sv->npending++] = id;
 		roster_set_ep(&sv->users, id, src);
 		u->lep = m->ep;
 		for (k = 0; k < (int)sizeof(rnd); k++)
@@ -879,13 +922,15 @@ server_prepare(void *p, long long now, int *timeout)
 	return sv->poller;
 }
 
-/* Every TICK: sessions silent too long, hellos late, logins lapsed, and
- * the counts of log lines held back in a period that has ended (a flood
- * that stops still has its count said). */
+/* Every TICK: sessions silent too long, hellos late, logins lapsed (a
+ * walk of the pending ones only), and the counts of log lines held back
+ * in a period that has ended (a flood that stops still has its count
+ * said). */
 static void
 deadlines(struct server *sv, long long now)
 {
 	char eps[P2P_EPSTR_MAX];
+	struct roster_user *u;
 	int i, id;
 
 	for (i = 0; i < H_CAUSES; i++)
@@ -899,9 +944,14 @@ deadlines(struct server *sv, long long now)
 		else if (now - sv->s[i].heard >= SILENCE)
 			doom(sv, i, "timed out");
 	}
-	while ((id = roster_expired(&sv->users, now)) != -1) {
-		debug("login of %s from %s expired", sv->users.u[id].name,
-		    proto_ep_str(&sv->users.u[id].ep, eps));
+	for (i = 0; i < sv->npending;) {
+		u = roster_get(&sv->users, id = sv->pending[i]);
+		if (u->expires > now) {
+			i++;
+			continue;
+		}
+		debug("login of %s from %s expired", u->name, proto_ep_str(&u->ep, eps));
+		sv->pending[i] = sv->pending[--sv->npending];
 		roster_remove(&sv->users, id);
 	}
 	sv->next_tick = now + TICK;

@@ -99,3 +99,84 @@ t_login_rate_is_shared_by_addresses_in_one_bucket() {
 	[ "$answered" -ge 20 ] || fail "only $answered answered: the burst was not served"
 	echo "    $a and $b: $answered of 200 answered, $allowed allowed"
 }
+
+# Two addresses send logins for 64 names each and send them again; each holds
+# at most 8 pending (the bound the server sets per address), so a newcomer
+# from a third address logs in and chats.
+t_login_squat_from_two_addresses_leaves_room() {
+	start_server
+	start_client alice
+	python3 - "$PORT" "$T/stop" >"$T/squat.out" 2>&1 <<-'EOF' &
+	import os, socket, sys, time
+	port, stop = int(sys.argv[1]), sys.argv[2]
+	srv = ("127.0.0.1", port)
+	# one socket per name, so that every answer says whose it is
+	addrs = []
+	for ip in ["127.0.0.2", "127.0.0.3"]:
+	    socks = []
+	    for k in range(64):
+	        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	        s.bind((ip, 0))
+	        s.setblocking(False)
+	        socks.append(s)
+	    addrs.append(socks)
+	t0 = time.monotonic()
+	tokens = [{}, {}]    # name -> (token, when first accepted)
+	reasons = {}
+	said = False
+	def login(a, k):
+	    s = addrs[a][k]
+	    s.sendto(("login,sq%d_%02d,%s:%d" % ((a, k) + s.getsockname())).encode(), srv)
+	def drain():
+	    for a, socks in enumerate(addrs):
+	        for k, s in enumerate(socks):
+	            try:
+	                f = s.recv(200).decode().split(",")
+	            except BlockingIOError:
+	                continue
+	            if f[0] == "Accept":
+	                old = tokens[a].setdefault(k, (f[2], time.monotonic()))
+	                assert old[0] == f[2], "a login sent again got another token"
+	            else:
+	                reasons[f[1]] = reasons.get(f[1], 0) + 1
+	for a in range(2):
+	    for k in range(64):
+	        login(a, k)
+	k = 0
+	while not os.path.exists(stop) and time.monotonic() - t0 < 20:
+	    time.sleep(0.05)
+	    drain()
+	    if not said and len(reasons) > 0 and all(len(t) > 0 for t in tokens):
+	        print("squatting", flush=True)
+	        said = True
+	    # 10 a second from each address, about twice what the rate allows:
+	    # names not yet accepted, and every fourth time one that was
+	    for a in range(2):
+	        pick = [j for j in range(64) if (j in tokens[a]) == (k % 4 == 0)]
+	        if pick:
+	            login(a, pick[k % len(pick)])
+	    k += 1
+	drain()
+	# accepted before the first of them could lapse (10 s): at once, then
+	for a in range(2):
+	    print("accepted", a, sum(1 for t in tokens[a].values() if t[1] - t0 < 9))
+	for r, n in reasons.items():
+	    print("reject", n, r)
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/squat.out" '^squatting$' 10 || fail "no squat: $(cat "$T/squat.out")"
+	pending=$(server_stat pending)
+	[ "$pending" -le 16 ] || fail "$pending logins pending from two addresses"
+	start_client carol
+	say carol '/msg alice in through the squat'
+	wait_for "$T/alice.out" '<carol> in through the squat$' || fail "chat"
+	touch "$T/stop"
+	wait_for "$T/squat.out" '^reject ' || fail "squatters: $(cat "$T/squat.out")"
+	for a in 0 1; do
+		n=$(awk -v a=$a '$1 == "accepted" && $2 == a { print $3 }' "$T/squat.out")
+		[ "$n" -le 8 ] || fail "address $a had $n logins pending at once: $(cat "$T/squat.out")"
+	done
+	grep -q '^reject [0-9]* too many logins pending from your address$' "$T/squat.out" ||
+		fail "reason: $(cat "$T/squat.out")"
+	echo "    pending $pending; $(tr '\n' ';' <"$T/squat.out")"
+}
