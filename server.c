@@ -419,7 +419,7 @@ token_eq(const char *a, const char *b)
 }
 
 static void
-do_hello(struct server *sv, int i, const struct p2p_msg *m)
+do_hello(struct server *sv, int i, const struct p2p_msg *m, long long now)
 {
 	char line[P2P_LINE_MAX + 1], eps[P2P_EPSTR_MAX];
 	struct roster_user *u, *v;
@@ -427,7 +427,8 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 
 	id = roster_find(&sv->users, m->name, strlen(m->name));
 	u = roster_get(&sv->users, id);
-	if (u == NULL || u->online || !token_eq(u->token, m->token)) {
+	/* lapsed is lapsed, though the next tick has yet to remove it */
+	if (u == NULL || u->online || u->expires <= now || !token_eq(u->token, m->token)) {
 		doom(sv, i, "hello without a valid token");
 		return;
 	}
@@ -507,7 +508,7 @@ session_line(struct server *sv, int i, const char *line, size_t len, long long n
 		if (r < 0 || m.type != P2P_HELLO)
 			doom(sv, i, "the first line was not a hello");
 		else
-			do_hello(sv, i, &m);
+			do_hello(sv, i, &m, now);
 	} else if (r == 0 && m.type == P2P_LOGOUT && strcmp(m.name, u->name) == 0) {
 		doom(sv, i, "quit");
 	} else if (r == 0 && m.type == P2P_PUNCH) {
@@ -741,11 +742,12 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 		u->lep = m->ep;
 		for (k = 0; k < (int)sizeof(rnd); k++)
 			fmt(u->token + 2 * k, 3, "%02x", rnd[k]);
+		/* from the first login: sending it again gets no more time */
+		u->expires = now + TOKEN_TTL;
 	}
 	/* passed on as it came: peers check it themselves (a hint, no more) */
 	u->haskey = m->haskey;
 	memcpy(u->key, m->key, sizeof(u->key));
-	u->expires = now + TOKEN_TTL;
 	memset(&a, 0, sizeof(a));
 	a.type = P2P_ACCEPT;
 	a.port = sv->port;

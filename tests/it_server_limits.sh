@@ -180,3 +180,45 @@ t_login_squat_from_two_addresses_leaves_room() {
 		fail "reason: $(cat "$T/squat.out")"
 	echo "    pending $pending; $(tr '\n' ';' <"$T/squat.out")"
 }
+
+# A login sent again (its Accept lost) gets the same token, but no longer
+# life: the token lapses 10 s after the first login however late the last.
+t_resent_login_keeps_its_first_expiry() {
+	start_server
+	start_client alice --insecure # no key: the roster line as python reads it
+	python3 - "$PORT" "$(udp_port alice)" >"$T/py.out" 2>&1 <<-'EOF' || fail "$(cat "$T/py.out")"
+	import socket, sys, time
+	port, alice = int(sys.argv[1]), int(sys.argv[2])
+	socks = {}
+	def login(name):
+	    u = socks.setdefault(name, socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+	    u.settimeout(5)
+	    if u.getsockname()[1] == 0:
+	        u.bind(("127.0.0.1", 0))
+	    u.sendto(("login,%s,127.0.0.1:%d" % (name, u.getsockname()[1])).encode(), ("127.0.0.1", port))
+	    return u.recv(2000).decode()
+	def hello(name, token):
+	    t = socket.create_connection(("127.0.0.1", port), timeout=5)
+	    t.sendall(("hello,%s,%s\n" % (name, token)).encode())
+	    try:
+	        return t, t.recv(2000)
+	    except ConnectionResetError:
+	        return t, b""
+	first = login("late"), login("ctl")
+	t0 = time.monotonic() # the server took both logins before now
+	time.sleep(8)
+	again = login("late"), login("ctl")
+	assert again == first, (first, again)
+	# still valid, 8.x s after the first: the control opens its session
+	t, got = hello("ctl", first[1].split(",")[2])
+	assert got == b"alice,127.0.0.1:%d;end\n" % alice, got
+	time.sleep(max(0, t0 + 10.2 - time.monotonic()))
+	t, got = hello("late", first[0].split(",")[2])
+	assert got == b"", "a token opened a session %.1f s after its first login" % (time.monotonic() - t0)
+	print("ok")
+	EOF
+	grep -qx ok "$T/py.out" || fail "$(cat "$T/py.out")"
+	grep -q 'ctl logged in' "$T/server.log" || fail "the control did not log in"
+	grep -q 'late logged in' "$T/server.log" && fail "late logged in"
+	return 0
+}
