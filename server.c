@@ -20,9 +20,11 @@
 #include "fmt.h"
 #include "net.h"
 #include "p2pchat.h"
+#include "rate.h"
 #include "roster.h"
 
-#define PENDING_MAX   64     /* logins waiting for their TCP session */
+#define PENDING_MAX   64     /* logins waiting for their TCP session, */
+#define PENDING_PER_ADDR 8   /* of them from one address (any port) */
 #define TOKEN_TTL     10000  /* ms a token stays valid */
 #define HELLO_TIMEOUT 10000  /* ms a new connection has to say hello */
 #define BURST         64     /* datagrams or accepts handled per turn */
@@ -44,10 +46,12 @@
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
 
-/* A token bucket: what may be spent, refilled over time. */
-struct rate {
-	long long t;            /* when it was last filled; 0: never, so full */
-	long long milli;        /* thousandths of a unit */
+/* The causes of log lines that a user or a stranger can repeat at will:
+ * each says HUSH_LINES a period, then how many more it held back. */
+enum { H_IGNORED, H_REFUSED, H_LIMITED, H_CONN, H_ACCEPT, H_CAUSES };
+static const char *const hush_what[H_CAUSES] = {
+	"ignored session lines", "refused logins", "logins over the rate",
+	"refused connections", "accept errors",
 };
 
 struct session {
@@ -64,19 +68,13 @@ struct session {
 	struct rate punch, relay;
 };
 
-/* Logins from one address. */
-struct bucket {
-	int family;
-	unsigned char addr[16];
-	struct rate r;
-	int warned;
-};
-
 struct server {
 	const struct opts *o;
 	uint16_t port;
 	struct roster users;
 	int online;
+	int pending[PENDING_MAX]; /* the ids of logins waiting for their session, in no order */
+	int npending;
 	struct session *s;
 	int nsess;
 	size_t out_max;
@@ -95,7 +93,8 @@ struct server {
 	int handshakes;          /* sessions without a hello */
 	int free_hint;           /* every slot below it is in use */
 	long long accept_pause;  /* no accepting until then: out of fds */
-	struct bucket rate[RATE_SLOTS];
+	struct rate_slot rate[RATE_SLOTS]; /* logins per address */
+	struct hush hush[H_CAUSES];
 	long long started;
 	unsigned long logins, refused, dgrams, bad, sessions, limited, crowded;
 	unsigned long relayed, relayed_bytes, unrelayed, punches;
@@ -124,19 +123,11 @@ close_slot(struct server *sv, int slot)
 	sv->fd[slot] = -1;
 }
 
-/* Spend units from r, which holds up to burst and gains per_s a second:
- * 1, or 0 when it has too few. */
+/* May a line of this cause be logged now? */
 static int
-take(struct rate *r, long long now, long burst, long per_s, long units)
+may_log(struct server *sv, int cause, long long now)
 {
-	r->milli = r->t == 0 ? burst * 1000LL : r->milli + (now - r->t) * per_s;
-	if (r->milli > burst * 1000LL)
-		r->milli = burst * 1000LL;
-	r->t = now;
-	if (r->milli < units * 1000LL)
-		return 0;
-	r->milli -= units * 1000LL;
-	return 1;
+	return hush_ok(&sv->hush[cause], now, hush_what[cause]);
 }
 
 /* ---- sockets ---- */
@@ -382,6 +373,39 @@ settle(struct server *sv)
 	}
 }
 
+/* Do a and b have the same address, whatever their ports? */
+static int
+same_addr(const struct p2p_ep *a, const struct p2p_ep *b)
+{
+	return a->family == b->family &&
+	    memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* Logins pending from src's address: a walk of the pending ones (at most
+ * PENDING_MAX), never of every user. */
+static int
+pending_from(struct server *sv, const struct p2p_ep *src)
+{
+	int k, n = 0;
+
+	for (k = 0; k < sv->npending; k++)
+		n += same_addr(&roster_get(&sv->users, sv->pending[k])->ep, src);
+	return n;
+}
+
+/* Login id waits no more: it has its session, or it lapsed. */
+static void
+unpend(struct server *sv, int id)
+{
+	int k;
+
+	for (k = 0; k < sv->npending; k++)
+		if (sv->pending[k] == id) {
+			sv->pending[k] = sv->pending[--sv->npending];
+			return;
+		}
+}
+
 /* Compare tokens in time that does not depend on where they differ. */
 static int
 token_eq(const char *a, const char *b)
@@ -395,7 +419,7 @@ token_eq(const char *a, const char *b)
 }
 
 static void
-do_hello(struct server *sv, int i, const struct p2p_msg *m)
+do_hello(struct server *sv, int i, const struct p2p_msg *m, long long now)
 {
 	char line[P2P_LINE_MAX + 1], eps[P2P_EPSTR_MAX];
 	struct roster_user *u, *v;
@@ -403,7 +427,8 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 
 	id = roster_find(&sv->users, m->name, strlen(m->name));
 	u = roster_get(&sv->users, id);
-	if (u == NULL || u->online || !token_eq(u->token, m->token)) {
+	/* lapsed is lapsed, though the next tick has yet to remove it */
+	if (u == NULL || u->online || u->expires <= now || !token_eq(u->token, m->token)) {
 		doom(sv, i, "hello without a valid token");
 		return;
 	}
@@ -426,6 +451,7 @@ do_hello(struct server *sv, int i, const struct p2p_msg *m)
 	line[n++] = ';';
 	memcpy(sv->s[i].entry, line, (size_t)n);
 	sv->s[i].entrylen = (size_t)n;
+	unpend(sv, id);
 	u->online = 1;
 	u->sess = i;
 	sv->s[i].user = id;
@@ -450,7 +476,7 @@ do_punch(struct server *sv, int i, const struct p2p_msg *m, long long now)
 		debug("%s: no one to punch to as %s", u->name, m->name);
 		return;
 	}
-	if (!take(&sv->s[i].punch, now, PUNCH_BURST, PUNCH_RATE, 1)) {
+	if (!rate_take(&sv->s[i].punch, now, PUNCH_BURST, PUNCH_RATE, 1)) {
 		sv->limited++;
 		debug("%s: too many punch requests", u->name);
 		return;
@@ -482,14 +508,16 @@ session_line(struct server *sv, int i, const char *line, size_t len, long long n
 		if (r < 0 || m.type != P2P_HELLO)
 			doom(sv, i, "the first line was not a hello");
 		else
-			do_hello(sv, i, &m);
+			do_hello(sv, i, &m, now);
 	} else if (r == 0 && m.type == P2P_LOGOUT && strcmp(m.name, u->name) == 0) {
 		doom(sv, i, "quit");
 	} else if (r == 0 && m.type == P2P_PUNCH) {
 		do_punch(sv, i, &m, now);
 	} else {
 		sv->bad++;
-		logmsg("%s: ignored a line: %s", u->name, r < 0 ? proto_strerror(r) : "unexpected message");
+		if (may_log(sv, H_IGNORED, now))
+			logmsg("%s: ignored a line: %s", u->name,
+			    r < 0 ? proto_strerror(r) : "unexpected message");
 	}
 }
 
@@ -544,12 +572,12 @@ do_accept(struct server *sv, int lslot, long long now)
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 				if (crowd_out(sv) == 0)
 					continue;
-				if (sv->accept_pause == 0)
+				if (sv->accept_pause == 0 && may_log(sv, H_ACCEPT, now))
 					logmsg("accept: %s; serving the users online, accepting again shortly",
 					    strerror(errno));
 				sv->accept_pause = now + ACCEPT_PAUSE;
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED) {
+			    errno != ECONNABORTED && may_log(sv, H_ACCEPT, now)) {
 				logmsg("accept: %s", strerror(errno));
 			}
 			return;
@@ -562,14 +590,15 @@ do_accept(struct server *sv, int lslot, long long now)
 		if (i < sv->nsess)
 			sv->fd[BASE + i] = fd;
 		if (i == sv->nsess || watch(sv, BASE + i, POLLIN) == -1) {
-			logmsg("refused a connection from %s: %s", proto_ep_str(&peer, eps),
-			    i == sv->nsess ? "too many sessions" : strerror(errno));
+			if (may_log(sv, H_CONN, now))
+				logmsg("refused a connection from %s: %s", proto_ep_str(&peer, eps),
+				    i == sv->nsess ? "too many sessions" : strerror(errno));
 			if (i < sv->nsess)
 				sv->fd[BASE + i] = -1;
 			close(fd);
 			continue;
 		}
-		if (sv->accept_pause != 0)
+		if (sv->accept_pause != 0 && may_log(sv, H_ACCEPT, now))
 			logmsg("accepting connections again");
 		sv->accept_pause = 0;
 		net_in_init(&sv->s[i].in, P2P_LINE_MAX + 1);
@@ -604,7 +633,7 @@ do_relay(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	int n, to;
 
 	if (u == NULL || !u->online || v == NULL || !v->online || v == u || sv->o->no_relay ||
-	    !take(&sv->s[u->sess].relay, now, RELAY_BURST, RELAY_RATE, (long)inlen)) {
+	    !rate_take(&sv->s[u->sess].relay, now, RELAY_BURST, RELAY_RATE, (long)inlen)) {
 		sv->unrelayed++;
 		debug("not relayed: %s from %s", m->name, proto_ep_str(src, eps));
 		return;
@@ -621,34 +650,24 @@ do_relay(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	sv->relayed_bytes += (unsigned long)n;
 }
 
-/* May src send another login now?  A token bucket per address; a slot
- * taken by another address is simply reused (nothing fancy: an attacker who
- * can pick addresses can also spread a flood over them). */
+/* May src send another login now?  A token bucket per address, in a
+ * table of RATE_SLOTS: an address that lands in another's slot shares that
+ * bucket until it has refilled (rate.h), so a second address never brings a
+ * full bucket with it.  Nothing fancier: an attacker who can pick addresses
+ * can also spread a flood over them.  What is ignored is logged, within the
+ * limit of its cause. */
 static int
 login_allowed(struct server *sv, const struct p2p_ep *src, long long now)
 {
-	size_t alen = src->family == AF_INET ? 4 : 16, k;
-	uint32_t h = 2166136261u;
-	struct bucket *b;
+	char eps[P2P_EPSTR_MAX];
 
-	for (k = 0; k < alen; k++)
-		h = (h ^ src->addr[k]) * 16777619u;
-	b = &sv->rate[h % RATE_SLOTS];
-	if (b->family != src->family || memcmp(b->addr, src->addr, alen) != 0) {
-		memset(b, 0, sizeof(*b));
-		b->family = src->family;
-		memcpy(b->addr, src->addr, alen);
-	}
-	if (!take(&b->r, now, LOGIN_BURST, LOGIN_RATE, 1)) {
-		char eps[P2P_EPSTR_MAX];
-
-		if (!b->warned++)
-			logmsg("too many logins from %s: ignoring them for now", proto_ep_str(src, eps));
-		sv->limited++;
-		return 0;
-	}
-	b->warned = 0;
-	return 1;
+	if (rate_take(rate_of(sv->rate, RATE_SLOTS, src, now, LOGIN_BURST, LOGIN_RATE), now,
+	    LOGIN_BURST, LOGIN_RATE, 1))
+		return 1;
+	if (may_log(sv, H_LIMITED, now))
+		logmsg("too many logins from %s: one ignored", proto_ep_str(src, eps));
+	sv->limited++;
+	return 0;
 }
 
 /* Answer a datagram, never with more than 3 times its bytes (no amplifier). */
@@ -667,7 +686,7 @@ reply(struct server *sv, int slot, const struct p2p_ep *to, const struct p2p_msg
 
 static void
 refuse(struct server *sv, int slot, const struct p2p_ep *src, const char *name,
-    const char *reason, size_t inlen)
+    const char *reason, size_t inlen, long long now)
 {
 	char eps[P2P_EPSTR_MAX];
 	struct p2p_msg m;
@@ -676,8 +695,9 @@ refuse(struct server *sv, int slot, const struct p2p_ep *src, const char *name,
 	m.type = P2P_REJECT;
 	fmt(m.reason, sizeof(m.reason), "%s", reason);
 	sv->refused++;
-	logmsg("refused login%s%s from %s: %s", name ? " of " : "", name ? name : "",
-	    proto_ep_str(src, eps), reason);
+	if (may_log(sv, H_REFUSED, now))
+		logmsg("refused login%s%s from %s: %s", name ? " of " : "", name ? name : "",
+		    proto_ep_str(src, eps), reason);
 	reply(sv, slot, src, &m, inlen);
 }
 
@@ -700,27 +720,34 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	if (u != NULL) {
 		/* the same client again (its Accept was lost): the same answer */
 		if (u->online || !proto_ep_eq(&u->ep, src)) {
-			refuse(sv, slot, src, m->name, "name taken", inlen);
+			refuse(sv, slot, src, m->name, "name taken", inlen, now);
 			return;
 		}
 	} else {
+		/* a few addresses must not hold every pending slot */
+		const char *why = "server full";
+
 		id = -1;
-		if (sv->online < sv->o->max_users && sv->users.count - sv->online < PENDING_MAX &&
+		if (sv->online < sv->o->max_users && pending_from(sv, src) >= PENDING_PER_ADDR)
+			why = "too many logins pending from your address";
+		else if (sv->online < sv->o->max_users && sv->npending < PENDING_MAX &&
 		    net_random(rnd, sizeof(rnd)) == 0)
 			id = roster_add(&sv->users, m->name, strlen(m->name));
 		if ((u = roster_get(&sv->users, id)) == NULL) {
-			refuse(sv, slot, src, m->name, "server full", inlen);
+			refuse(sv, slot, src, m->name, why, inlen, now);
 			return;
 		}
+		sv->pending[sv->npending++] = id;
 		roster_set_ep(&sv->users, id, src);
 		u->lep = m->ep;
 		for (k = 0; k < (int)sizeof(rnd); k++)
 			fmt(u->token + 2 * k, 3, "%02x", rnd[k]);
+		/* from the first login: sending it again gets no more time */
+		u->expires = now + TOKEN_TTL;
 	}
 	/* passed on as it came: peers check it themselves (a hint, no more) */
 	u->haskey = m->haskey;
 	memcpy(u->key, m->key, sizeof(u->key));
-	u->expires = now + TOKEN_TTL;
 	memset(&a, 0, sizeof(a));
 	a.type = P2P_ACCEPT;
 	a.port = sv->port;
@@ -790,7 +817,7 @@ udp_read(struct server *sv, int slot, long long now)
 			/* a login we cannot read still deserves an answer */
 			if (n > 6 && memcmp(buf, "login,", 6) == 0)
 				refuse(sv, slot, &src, NULL,
-				    r == -P2P_ENAME ? "bad name" : "bad request", (size_t)n);
+				    r == -P2P_ENAME ? "bad name" : "bad request", (size_t)n, now);
 		}
 	}
 }
@@ -897,12 +924,19 @@ server_prepare(void *p, long long now, int *timeout)
 	return sv->poller;
 }
 
-/* Every TICK: sessions silent too long, hellos late, logins lapsed. */
+/* Every TICK: sessions silent too long, hellos late, logins lapsed (a
+ * walk of the pending ones only), and the counts of log lines held back
+ * in a period that has ended (a flood that stops still has its count
+ * said). */
 static void
 deadlines(struct server *sv, long long now)
 {
 	char eps[P2P_EPSTR_MAX];
+	struct roster_user *u;
 	int i, id;
+
+	for (i = 0; i < H_CAUSES; i++)
+		hush_tick(&sv->hush[i], now, hush_what[i]);
 
 	for (i = 0; i < sv->nsess; i++) {
 		if (fd_of(sv, BASE + i) == -1)
@@ -912,9 +946,14 @@ deadlines(struct server *sv, long long now)
 		else if (now - sv->s[i].heard >= SILENCE)
 			doom(sv, i, "timed out");
 	}
-	while ((id = roster_expired(&sv->users, now)) != -1) {
-		debug("login of %s from %s expired", sv->users.u[id].name,
-		    proto_ep_str(&sv->users.u[id].ep, eps));
+	for (i = 0; i < sv->npending;) {
+		u = roster_get(&sv->users, id = sv->pending[i]);
+		if (u->expires > now) {
+			i++;
+			continue;
+		}
+		debug("login of %s from %s expired", u->name, proto_ep_str(&u->ep, eps));
+		sv->pending[i] = sv->pending[--sv->npending];
 		roster_remove(&sv->users, id);
 	}
 	sv->next_tick = now + TICK;

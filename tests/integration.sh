@@ -926,7 +926,9 @@ t_login_burst_from_one_source_is_limited() {
 	read -r accepts other <"$T/burst.out" || fail "$(cat "$T/burst.out")"
 	[ "$accepts" -le 25 ] || fail "$accepts of 200 logins accepted"
 	[ "${other%%,*}" = Accept ] || fail "another address was refused: $(cat "$T/burst.out")"
-	[ "$(grep -c 'too many logins from 127.0.0.1' "$T/server.log")" = 1 ] || fail "not one log line"
+	# a line for each, as long as the limit of such lines allows (10 in 10 s)
+	n=$(grep -c 'too many logins from 127.0.0.1' "$T/server.log")
+	[ "$n" -ge 1 ] && [ "$n" -le 10 ] || fail "$n log lines"
 	console stats
 	wait_for "$T/server.out" 'rate-limited (1[5-9][0-9]|200)' || fail "stats: $(cat "$T/server.out")"
 	say alice '/msg bob through the flood'
