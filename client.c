@@ -229,7 +229,10 @@ rejected(struct client *c, const char *reason, long long now)
 		if (strcmp(reason, known[k][0]) == 0)
 			fmt(why, sizeof(why), known[k][1], c->o->name);
 	fmt(msg, sizeof(msg), "login refused: %s", why);
-	if (!c->been_online) {
+	/* logins pending from our address (a NAT shared with a crowd) clear
+	 * within seconds: worth a few tries even at the first login */
+	if (!c->been_online && (strcmp(reason, "too many logins pending from your address") != 0 ||
+	    c->tries >= LOGIN_TRIES)) {
 		fail(c, msg);
 		return;
 	}
