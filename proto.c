@@ -98,30 +98,179 @@ is_bidi(uint32_t c)
 	return (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
-/* Blanks and invisible format characters: two names that differ only by
- * them would look the same on screen. */
+struct cprange {
+	uint32_t lo, hi;
+};
+
+/* 1 when c is in one of the n sorted ranges r. */
 static int
-is_invisible(uint32_t c)
+in_ranges(const struct cprange *r, size_t n, uint32_t c)
 {
-	return c <= 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad ||
-	    c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) ||
-	    (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff ||
-	    (c >= 0xfff9 && c <= 0xfffb) || is_bidi(c);
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c < r[mid].lo)
+			hi = mid;
+		else if (c > r[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * What a name may hold: the letters of the scripts people write names in,
+ * ASCII digits and "-" "_" ".", nothing else.  Every range is of assigned
+ * letters (Unicode 14), so nothing unassigned, no combining mark, no format
+ * or blank character, no symbol and no other script's digits gets in: each
+ * of those can make a name that looks like another one.  Left out on
+ * purpose: compatibility letters (ligatures like "ĳ", digraphs like "ǆ",
+ * "ŉ", "ŀ", long s, CJK compatibility ideographs, Arabic presentation forms
+ * and high-hamza forms), letters that look like digits or punctuation
+ * (Latin tone letters, clicks, glottal stops, yogh), the IPA block but for
+ * the African letters below, Greek archaic letters and polytonic Greek,
+ * historic Cyrillic, the Arabic tatweel (it only stretches a word), and
+ * Devanagari letters with a nukta built in (U+0958-U+095F: written as the
+ * letter and U+093C, as NFC does).  Devanagari's vowel signs, virama and
+ * the like are allowed apart, in deva_sign.
+ */
+static const struct cprange name_chars[] = {
+	{ 0x002d, 0x002e },   /* - . */
+	{ 0x0030, 0x0039 },   /* 0-9 */
+	{ 0x0041, 0x005a },   /* A-Z */
+	{ 0x005f, 0x005f },   /* _ */
+	{ 0x0061, 0x007a },   /* a-z */
+	{ 0x00c0, 0x00d6 },   /* Latin-1 letters, without × and ÷ */
+	{ 0x00d8, 0x00f6 },
+	{ 0x00f8, 0x00ff },
+	{ 0x0100, 0x0131 },   /* Latin Extended-A, without Ĳ ĳ ... */
+	{ 0x0134, 0x013e },   /* ... Ŀ ŀ ... */
+	{ 0x0141, 0x0148 },   /* ... ŉ ... */
+	{ 0x014a, 0x017e },   /* ... and ſ */
+	{ 0x0181, 0x0181 },   /* Latin Extended-B: Ɓ, Africa */
+	{ 0x0186, 0x0186 },   /* Ɔ */
+	{ 0x0189, 0x018a },   /* Ɖ Ɗ */
+	{ 0x018e, 0x0192 },   /* Ǝ Ə Ɛ Ƒ ƒ (Ə: Azerbaijani) */
+	{ 0x0194, 0x0194 },   /* Ɣ */
+	{ 0x0198, 0x0199 },   /* Ƙ ƙ */
+	{ 0x019d, 0x019d },   /* Ɲ */
+	{ 0x01a0, 0x01a1 },   /* Ơ ơ, Vietnamese */
+	{ 0x01af, 0x01b0 },   /* Ư ư, Vietnamese */
+	{ 0x01b2, 0x01b4 },   /* Ʋ Ƴ ƴ */
+	{ 0x01b7, 0x01b7 },   /* Ʒ, Sami */
+	{ 0x01cd, 0x01f0 },   /* pinyin's tones, Sami, ǝ */
+	{ 0x01f4, 0x01f5 },   /* Ǵ ǵ */
+	{ 0x01f8, 0x021b },   /* ... Romanian Ș ș Ț ț */
+	{ 0x021e, 0x021f },   /* Ȟ ȟ */
+	{ 0x0224, 0x0233 },   /* ... Livonian Ȳ ȳ */
+	{ 0x0253, 0x0254 },   /* IPA: the small letters of the African ones above */
+	{ 0x0256, 0x0257 },
+	{ 0x0259, 0x0259 },
+	{ 0x025b, 0x025b },
+	{ 0x0263, 0x0263 },
+	{ 0x0272, 0x0272 },
+	{ 0x028b, 0x028b },
+	{ 0x0292, 0x0292 },
+	{ 0x0386, 0x0386 },   /* Greek: monotonic letters */
+	{ 0x0388, 0x038a },
+	{ 0x038c, 0x038c },
+	{ 0x038e, 0x03a1 },
+	{ 0x03a3, 0x03ce },
+	{ 0x0400, 0x045f },   /* Cyrillic: Russian, Ukrainian, Serbian ... */
+	{ 0x048a, 0x052f },   /* ... the letters of the other languages written in it */
+	{ 0x05d0, 0x05ea },   /* Hebrew letters, without points */
+	{ 0x0620, 0x063f },   /* Arabic letters, without tatweel and marks */
+	{ 0x0641, 0x064a },
+	{ 0x0671, 0x0673 },   /* Persian, Urdu, Pashto, Kurdish ... */
+	{ 0x0679, 0x06d3 },
+	{ 0x06d5, 0x06d5 },
+	{ 0x06ee, 0x06ef },
+	{ 0x06fa, 0x06fc },
+	{ 0x06ff, 0x06ff },
+	{ 0x0750, 0x077f },   /* Arabic Supplement (African languages) */
+	{ 0x0904, 0x0939 },   /* Devanagari letters */
+	{ 0x0960, 0x0961 },
+	{ 0x0972, 0x097f },
+	{ 0x1e00, 0x1e99 },   /* Latin Extended Additional: Vietnamese, Yoruba ... */
+	{ 0x1e9e, 0x1e9e },   /* ẞ */
+	{ 0x1ea0, 0x1ef9 },
+	{ 0x3005, 0x3005 },   /* 々, the ideographic iteration mark */
+	{ 0x3041, 0x3096 },   /* hiragana */
+	{ 0x309d, 0x309e },   /* ゝ ゞ */
+	{ 0x30a1, 0x30fa },   /* katakana */
+	{ 0x30fc, 0x30fe },   /* ー ヽ ヾ */
+	{ 0x3400, 0x4dbf },   /* CJK ideographs, Extension A */
+	{ 0x4e00, 0x9fff },   /* CJK ideographs */
+	{ 0xac00, 0xd7a3 },   /* Hangul syllables (no jamo, no fillers) */
+	{ 0x20000, 0x2a6df }  /* CJK ideographs, Extension B */
+};
+
+/* The kind of a Devanagari code point, for the order of a syllable. */
+enum deva { DEVA_NONE, DEVA_CONSONANT, DEVA_VOWEL, DEVA_NUKTA, DEVA_SIGN, DEVA_VIRAMA, DEVA_MOD };
+
+static enum deva
+deva_kind(uint32_t c)
+{
+	if ((c >= 0x0915 && c <= 0x0939) || (c >= 0x0978 && c <= 0x097f))
+		return DEVA_CONSONANT;
+	if ((c >= 0x0904 && c <= 0x0914) || c == 0x0960 || c == 0x0961 || (c >= 0x0972 && c <= 0x0977))
+		return DEVA_VOWEL;
+	if (c == 0x093c)
+		return DEVA_NUKTA;
+	if (c >= 0x093e && c <= 0x094c)
+		return DEVA_SIGN;  /* the dependent vowel signs */
+	if (c == 0x094d)
+		return DEVA_VIRAMA;
+	if (c >= 0x0901 && c <= 0x0903)
+		return DEVA_MOD;   /* candrabindu, anusvara, visarga */
+	return DEVA_NONE;
+}
+
+/*
+ * Devanagari's marks may follow only what they belong to, in a syllable's
+ * order: a consonant, then a nukta, then a vowel sign or the virama, then
+ * a candrabindu, anusvara or visarga (which may also follow an independent
+ * vowel).  So a mark never starts a name, none comes twice, and no vowel
+ * sign sits on an independent vowel, where "अ" and "ा" would look like "आ".
+ * The nukta may not follow न र ळ (whose nukta forms are letters of their
+ * own) nor a letter that has one already.  1 when c may follow prev.
+ */
+static int
+deva_sign_ok(uint32_t prev, uint32_t c)
+{
+	enum deva p = deva_kind(prev);
+
+	switch (deva_kind(c)) {
+	case DEVA_NUKTA:
+		return p == DEVA_CONSONANT && prev != 0x0928 && prev != 0x0929 && prev != 0x0930 &&
+		    prev != 0x0931 && prev != 0x0933 && prev != 0x0934;
+	case DEVA_SIGN:
+	case DEVA_VIRAMA:
+		return p == DEVA_CONSONANT || p == DEVA_NUKTA;
+	case DEVA_MOD:
+		return p == DEVA_CONSONANT || p == DEVA_NUKTA || p == DEVA_SIGN || p == DEVA_VOWEL;
+	default:
+		return 0;
+	}
 }
 
 int
 proto_valid_name(const char *s, size_t len)
 {
 	size_t i = 0;
-	uint32_t c;
+	uint32_t c, prev = 0;
 
 	if (len == 0 || len > P2P_NAME_MAX)
 		return 0;
 	while (i < len) {
 		if (utf8_next((const unsigned char *)s, len, &i, &c) == -1)
 			return 0;
-		if (is_invisible(c) || c == ',' || c == ';' || c == ':')
+		if (!in_ranges(name_chars, sizeof(name_chars) / sizeof(name_chars[0]), c) &&
+		    !deva_sign_ok(prev, c))
 			return 0;
+		prev = c;
 	}
 	return 1;
 }

@@ -374,6 +374,7 @@ test_roster(void)
 #include "unit_path.c"
 #include "unit_crypto.c"
 #include "unit_secure.c"
+#include "unit_names.c"
 
 int
 main(void)
@@ -385,6 +386,8 @@ main(void)
 	test_format();
 	test_escape();
 	test_names();
+	test_name_rule();
+	test_name_rule_everywhere();
 	test_roster();
 	test_link_basic();
 	test_link_order_and_window();
