@@ -44,3 +44,43 @@ t_names_with_invisible_or_combining_characters_are_refused() {
 	wait_for "$T/server.out" '^1 online$' || fail "server roster: $(cat "$T/server.out")"
 	[ "$(grep -c 'logged in from' "$T/server.log")" = 1 ] || fail "someone else logged in: $(cat "$T/server.log")"
 }
+
+# With bob online, names that look like bob are his, taken: each login is
+# refused with one line, and the server still has bob alone.
+t_lookalike_names_are_refused() {
+	local n k=0
+	local -a names=(
+		$'b\xd0\xbeb'             # Cyrillic o
+		BOB                       # capitals
+		b0b                       # a zero
+		$'\xd0\x92\xce\x9f\xd0\x92' # Cyrillic and Greek capitals
+		$'b\xd7\xa1b'             # Hebrew samekh
+	)
+	start_server
+	start_client bob
+	for n in "${names[@]}"; do
+		k=$((k + 1))
+		"$BIN" --login "$n" "127.0.0.1:$PORT" </dev/null >"$T/dup$k.out" 2>"$T/dup$k.err"
+		[ $? = 1 ] || fail "name $k: exit status not 1: $(cat "$T/dup$k.err")"
+		grep -qxF "p2pchat: login refused: name \"$n\" is already online" "$T/dup$k.err" ||
+			fail "name $k: $(cat "$T/dup$k.err")"
+		[ "$(wc -l <"$T/dup$k.err")" = 1 ] || fail "name $k: more than one line: $(cat "$T/dup$k.err")"
+	done
+	say bob /who
+	wait_for "$T/bob.out" '^\* no one else is online$' || fail "bob sees a ghost"
+	console who
+	wait_for "$T/server.out" '^1 online$' || fail "server roster: $(cat "$T/server.out")"
+}
+
+# A login repeated while its Accept may have been lost gets the same
+# answer, but only for the very same name: a look-alike from the same
+# address is another name, and taken.
+t_lookalike_of_a_pending_login_is_taken() {
+	local out
+	start_server
+	out=$(names_login frank frank FRANK $'fr\xd0\xb0nk') || fail "python: $out"
+	[ "$(printf '%s\n' "$out" | sed -n 1p)" = "$(printf '%s\n' "$out" | sed -n 2p)" ] &&
+		printf '%s\n' "$out" | sed -n 1p | grep -q '^Accept,' || fail "the same login: $out"
+	[ "$(printf '%s\n' "$out" | sed -n 3,4p | grep -cx 'Reject,name taken')" = 2 ] ||
+		fail "a look-alike got the same answer: $out"
+}

@@ -194,3 +194,136 @@ test_name_rule_everywhere(void)
 		check(leaks == 0, what, count);
 	}
 }
+
+/* Two names and whether they are the same name. */
+struct name_pair {
+	const char *a, *b;
+	int same;
+	const char *what;
+};
+
+static void
+test_skeleton(void)
+{
+	static const struct name_pair pairs[] = {
+		{ "bob", "b\xd0\xbe" "b", 1, "Cyrillic o in bob" },
+		{ "bob", "BOB", 1, "capitals" },
+		{ "bob", "b0b", 1, "a zero for the o" },
+		{ "bob", "b\xce\xbf" "b", 1, "Greek omicron in bob" },
+		{ "bob", "\xd0\x92" "ob", 1, "Cyrillic capital Ve for B" },
+		{ "bob", "b\xd7\xa1" "b", 1, "Hebrew samekh for o" },
+		{ "bob", "b\xd9\x87" "b", 1, "Arabic heh for o" },
+		{ "Al", "AI", 1, "capital I for small l" },
+		{ "alice", "ALICE", 1, "capital I and small i are one letter" },
+		{ "bill", "b1ll", 1, "a one for the i" },
+		{ "rn", "m", 1, "rn looks like m" },
+		{ "mike", "rnike", 1, "rn for the m of a name" },
+		{ "corn", "com", 1, "rn at the end" },
+		{ "Mary", "RNary", 1, "RN for M" },
+		{ "paypal", "\xd1\x80\xd0\xb0\xd1\x83\xd1\x80\xd0\xb0l", 1, "Cyrillic р а у" },
+		{ "hello", "\xd2\xbb\xd0\xb5ll\xd0\xbe", 1, "Cyrillic һ е о" },
+		{ "Zo\xc3\xab", "Zo\xd1\x91", 1, "Cyrillic ё for ë" },
+		{ "Zo\xc3\xab", "ZO\xc3\x8b", 1, "Latin-1 capitals" },
+		{ "\xc8\x98tefan", "\xc5\x9etefan", 1, "cedilla for comma below" },
+		{ "L\xc7\x8e", "L\xc4\x83", 1, "caron for breve" },
+		{ "\xc3\x9f", "\xce\xb2", 1, "Greek beta for sharp s" },
+		{ "\xc3\x9f", "\xe1\xba\x9e", 1, "capital sharp s" },
+		{ "\xd0\x94\xd0\xb0\xd1\x88\xd0\xb0", "\xd0\x94\xd0\x90\xd0\xa8\xd0\x90", 1, "Cyrillic capitals" },
+		{ "\xce\xa0\xce\xbf", "\xd0\x9f\xd0\xbe", 1, "Greek Π and Cyrillic П" },
+		{ "\xce\xac", "\xc3\xa1", 1, "Greek tonos for the acute" },
+		{ "\xe3\x83\xab\xe3\x83\xbc\xe3\x82\xb7\xe3\x83\xbc",
+		    "\xe3\x83\xab\xe4\xb8\x80\xe3\x82\xb7\xe4\xb8\x80", 1, "CJK 一 for the long vowel mark" },
+		{ "\xe3\x83\x98", "\xe3\x81\xb8", 1, "katakana and hiragana he" },
+		{ "bob", "rob", 0, "bob and rob" },
+		{ "bob", "bobb", 0, "one letter more" },
+		{ "bob", "bo", 0, "one letter less" },
+		{ "bob", "\xce\xb2" "ob", 0, "Greek beta does not look like b" },
+		{ "bob", "b\xc3\xb6" "b", 0, "an umlaut" },
+		{ "bob", "bob-", 0, "a hyphen" },
+		{ "a-b", "a_b", 0, "hyphen and underscore" },
+		{ "n", "v", 0, "n and v" },
+		{ "\xe5\xbc\xa0\xe4\xb8\x89", "\xe6\x9d\x8e\xe5\x9b\x9b", 0, "two Chinese names" },
+	};
+	char what[120], skel[P2P_SKEL_MAX + 1], long1[60], long2[60];
+	size_t k, n;
+
+	for (k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
+		snprintf(what, sizeof(what), "%s name: %s", pairs[k].same ? "the same" : "another",
+		    pairs[k].what);
+		check(proto_name_eq(pairs[k].a, pairs[k].b, strlen(pairs[k].b)) == pairs[k].same &&
+		    proto_name_eq(pairs[k].b, pairs[k].a, strlen(pairs[k].a)) == pairs[k].same,
+		    what, pairs[k].b);
+	}
+	n = proto_name_skeleton("B0B", 3, skel, sizeof(skel));
+	check(n == 3 && strcmp(skel, "bob") == 0, "the skeleton of B0B is bob", skel);
+	n = proto_name_skeleton("Ilya", 4, skel, sizeof(skel));
+	check(n == 4 && strcmp(skel, "llya") == 0, "the skeleton of Ilya is llya", skel);
+	check(proto_name_skeleton("bob", 3, skel, 3) == 3, "a skeleton that does not fit", NULL);
+	check(proto_name_skeleton("ab\xff", 3, skel, sizeof(skel)) == 3 && memcmp(skel, "ab\xff", 4) == 0,
+	    "a byte that is not UTF-8 stands for itself", NULL);
+	memset(long1, 'a', sizeof(long1));
+	memcpy(long2, long1, sizeof(long2));
+	long1[40] = '\0';
+	long2[0] = 'A'; /* the same name, were it one */
+	check(!proto_name_eq(long1, long2, 40) && proto_name_eq(long1, long1, 40),
+	    "strings longer than names compare by their bytes", NULL);
+}
+
+/* Over every code point a name may hold: its skeleton is at most 3/2 of
+ * its bytes (P2P_SKEL_MAX), and the same for its case. */
+static void
+test_skeleton_everywhere(void)
+{
+	char buf[8], skel[P2P_SKEL_MAX + 1], up[P2P_SKEL_MAX + 1], count[40];
+	size_t n, m;
+	uint32_t c;
+	int names = 0, long_skel = 0, ascii_case = 0;
+
+	for (c = 1; c <= 0x10ffff; c++) {
+		if (c >= 0xd800 && c <= 0xdfff)
+			continue;
+		n = utf8_of(c, buf);
+		if (!proto_valid_name(buf, n))
+			continue;
+		names++;
+		m = proto_name_skeleton(buf, n, skel, sizeof(skel));
+		if (2 * m > 3 * n)
+			long_skel++;
+	}
+	snprintf(count, sizeof(count), "%d of %d", long_skel, names);
+	check(names > 80000 && long_skel == 0, "no skeleton is longer than 3/2 of its name", count);
+	for (c = 'a'; c <= 'z'; c++) {
+		buf[0] = (char)c;
+		proto_name_skeleton(buf, 1, skel, sizeof(skel));
+		buf[0] = (char)(c - 'a' + 'A');
+		proto_name_skeleton(buf, 1, up, sizeof(up));
+		ascii_case += strcmp(skel, up) != 0;
+	}
+	check(ascii_case == 0, "every ASCII letter is the same as its capital", NULL);
+}
+
+/* The roster finds a user by any name the same as its own. */
+static void
+test_roster_lookalikes(void)
+{
+	static const char *const same[] = {
+		"bob", "BOB", "b0b", "B0B", "b\xd0\xbe" "b", "\xd0\x92\xd0\x9e\xd0\x92", "b\xce\xbf" "b"
+	};
+	struct roster r;
+	char name[16];
+	int id, i, found = 0;
+	size_t k;
+
+	roster_init(&r, 2000);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "user%d", i);
+		roster_add(&r, name, strlen(name));
+	}
+	id = roster_add(&r, "bob", 3);
+	for (k = 0; k < sizeof(same) / sizeof(same[0]); k++)
+		found += roster_find(&r, same[k], strlen(same[k])) == id;
+	check(found == (int)(sizeof(same) / sizeof(same[0])), "roster_find finds look-alikes", NULL);
+	check(roster_find(&r, "USER7", 5) == roster_find(&r, "user7", 5) && roster_find(&r, "user7", 5) != -1 &&
+	    roster_find(&r, "rob", 3) == -1, "roster_find after growing", NULL);
+	roster_free(&r);
+}
