@@ -28,7 +28,7 @@ p2pchat: $(SRCS) $(HDRS)
 p2pchat-epoll: $(SRCS) $(HDRS)
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -DP2P_EPOLL -o $@ $(SRCS) $(LDFLAGS)
 
-tests/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c $(PURE) $(HDRS)
+tests/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c $(PURE) $(HDRS)
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
 # crypto.c on stdin and stdout, for the comparison with openssl and python.
@@ -40,7 +40,7 @@ san/p2pchat: $(SRCS) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
 
-san/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c $(PURE) $(HDRS)
+san/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c $(PURE) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
@@ -75,7 +75,7 @@ QEMU_mips     = qemu-mips -L /usr/mips-linux-gnu
 
 cross: $(CROSS_ARCHS:%=cross/%/p2pchat)
 
-cross/%/p2pchat: $(SRCS) $(HDRS) tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c
+cross/%/p2pchat: $(SRCS) $(HDRS) tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c
 	@mkdir -p cross/$*
 	$(CC_$*) -O2 -g $(P2P_CFLAGS) -o $@ $(SRCS)
 	$(CC_$*) -O2 -g $(P2P_CFLAGS) -I. -o cross/$*/unit tests/unit.c $(PURE)

@@ -340,8 +340,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		char esc[P2P_ESC_MAX(64)];
 
 		proto_escape(o->name, strlen(o->name) > 64 ? 64 : strlen(o->name), esc, sizeof(esc));
-		usage("invalid name \"%s\": 1 to %d bytes of UTF-8, without blanks, control "
-		    "characters, ',' ';' or ':'", esc, P2P_NAME_MAX);
+		usage("invalid name \"%s\": 1 to %d bytes of UTF-8 letters, digits, '-', '_' "
+		    "and '.'", esc, P2P_NAME_MAX);
 	}
 	if (npos == 1)
 		host_port(pos[0], o);

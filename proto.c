@@ -98,49 +98,530 @@ is_bidi(uint32_t c)
 	return (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
-/* Blanks and invisible format characters: two names that differ only by
- * them would look the same on screen. */
+struct cprange {
+	uint32_t lo, hi;
+};
+
+/* 1 when c is in one of the n sorted ranges r. */
 static int
-is_invisible(uint32_t c)
+in_ranges(const struct cprange *r, size_t n, uint32_t c)
 {
-	return c <= 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad ||
-	    c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) ||
-	    (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff ||
-	    (c >= 0xfff9 && c <= 0xfffb) || is_bidi(c);
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c < r[mid].lo)
+			hi = mid;
+		else if (c > r[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * What a name may hold: the letters of the scripts people write names in,
+ * ASCII digits and "-" "_" ".", nothing else.  Every range is of assigned
+ * letters (Unicode 14), so nothing unassigned, no combining mark, no format
+ * or blank character, no symbol and no other script's digits gets in: each
+ * of those can make a name that looks like another one.  Left out on
+ * purpose: compatibility letters (ligatures like "ĳ", digraphs like "ǆ",
+ * "ŉ", "ŀ", long s, CJK compatibility ideographs, Arabic presentation forms
+ * and high-hamza forms), letters that look like digits or punctuation
+ * (Latin tone letters, clicks, glottal stops, yogh), the IPA block but for
+ * the African letters below, Greek archaic letters and polytonic Greek,
+ * historic Cyrillic, the Arabic tatweel (it only stretches a word), and
+ * Devanagari letters with a nukta built in (U+0958-U+095F: written as the
+ * letter and U+093C, as NFC does).  Devanagari's vowel signs, virama and
+ * the like are allowed apart, in deva_sign.
+ */
+static const struct cprange name_chars[] = {
+	{ 0x002d, 0x002e },   /* - . */
+	{ 0x0030, 0x0039 },   /* 0-9 */
+	{ 0x0041, 0x005a },   /* A-Z */
+	{ 0x005f, 0x005f },   /* _ */
+	{ 0x0061, 0x007a },   /* a-z */
+	{ 0x00c0, 0x00d6 },   /* Latin-1 letters, without × and ÷ */
+	{ 0x00d8, 0x00f6 },
+	{ 0x00f8, 0x00ff },
+	{ 0x0100, 0x0131 },   /* Latin Extended-A, without Ĳ ĳ ... */
+	{ 0x0134, 0x013e },   /* ... Ŀ ŀ ... */
+	{ 0x0141, 0x0148 },   /* ... ŉ ... */
+	{ 0x014a, 0x017e },   /* ... and ſ */
+	{ 0x0181, 0x0181 },   /* Latin Extended-B: Ɓ, Africa */
+	{ 0x0186, 0x0186 },   /* Ɔ */
+	{ 0x0189, 0x018a },   /* Ɖ Ɗ */
+	{ 0x018e, 0x0192 },   /* Ǝ Ə Ɛ Ƒ ƒ (Ə: Azerbaijani) */
+	{ 0x0194, 0x0194 },   /* Ɣ */
+	{ 0x0198, 0x0199 },   /* Ƙ ƙ */
+	{ 0x019d, 0x019d },   /* Ɲ */
+	{ 0x01a0, 0x01a1 },   /* Ơ ơ, Vietnamese */
+	{ 0x01af, 0x01b0 },   /* Ư ư, Vietnamese */
+	{ 0x01b2, 0x01b4 },   /* Ʋ Ƴ ƴ */
+	{ 0x01b7, 0x01b7 },   /* Ʒ, Sami */
+	{ 0x01cd, 0x01f0 },   /* pinyin's tones, Sami, ǝ */
+	{ 0x01f4, 0x01f5 },   /* Ǵ ǵ */
+	{ 0x01f8, 0x021b },   /* ... Romanian Ș ș Ț ț */
+	{ 0x021e, 0x021f },   /* Ȟ ȟ */
+	{ 0x0224, 0x0233 },   /* ... Livonian Ȳ ȳ */
+	{ 0x0253, 0x0254 },   /* IPA: the small letters of the African ones above */
+	{ 0x0256, 0x0257 },
+	{ 0x0259, 0x0259 },
+	{ 0x025b, 0x025b },
+	{ 0x0263, 0x0263 },
+	{ 0x0272, 0x0272 },
+	{ 0x028b, 0x028b },
+	{ 0x0292, 0x0292 },
+	{ 0x0386, 0x0386 },   /* Greek: monotonic letters */
+	{ 0x0388, 0x038a },
+	{ 0x038c, 0x038c },
+	{ 0x038e, 0x03a1 },
+	{ 0x03a3, 0x03ce },
+	{ 0x0400, 0x045f },   /* Cyrillic: Russian, Ukrainian, Serbian ... */
+	{ 0x048a, 0x052f },   /* ... the letters of the other languages written in it */
+	{ 0x05d0, 0x05ea },   /* Hebrew letters, without points */
+	{ 0x0620, 0x063f },   /* Arabic letters, without tatweel and marks */
+	{ 0x0641, 0x064a },
+	{ 0x0671, 0x0673 },   /* Persian, Urdu, Pashto, Kurdish ... */
+	{ 0x0679, 0x06d3 },
+	{ 0x06d5, 0x06d5 },
+	{ 0x06ee, 0x06ef },
+	{ 0x06fa, 0x06fc },
+	{ 0x06ff, 0x06ff },
+	{ 0x0750, 0x077f },   /* Arabic Supplement (African languages) */
+	{ 0x0904, 0x0939 },   /* Devanagari letters */
+	{ 0x0960, 0x0961 },
+	{ 0x0972, 0x097f },
+	{ 0x1e00, 0x1e99 },   /* Latin Extended Additional: Vietnamese, Yoruba ... */
+	{ 0x1e9e, 0x1e9e },   /* ẞ */
+	{ 0x1ea0, 0x1ef9 },
+	{ 0x3005, 0x3005 },   /* 々, the ideographic iteration mark */
+	{ 0x3041, 0x3096 },   /* hiragana */
+	{ 0x309d, 0x309e },   /* ゝ ゞ */
+	{ 0x30a1, 0x30fa },   /* katakana */
+	{ 0x30fc, 0x30fe },   /* ー ヽ ヾ */
+	{ 0x3400, 0x4dbf },   /* CJK ideographs, Extension A */
+	{ 0x4e00, 0x9fff },   /* CJK ideographs */
+	{ 0xac00, 0xd7a3 },   /* Hangul syllables (no jamo, no fillers) */
+	{ 0x20000, 0x2a6df }  /* CJK ideographs, Extension B */
+};
+
+/* The kind of a Devanagari code point, for the order of a syllable. */
+enum deva { DEVA_NONE, DEVA_CONSONANT, DEVA_VOWEL, DEVA_NUKTA, DEVA_SIGN, DEVA_VIRAMA, DEVA_MOD };
+
+static enum deva
+deva_kind(uint32_t c)
+{
+	if ((c >= 0x0915 && c <= 0x0939) || (c >= 0x0978 && c <= 0x097f))
+		return DEVA_CONSONANT;
+	if ((c >= 0x0904 && c <= 0x0914) || c == 0x0960 || c == 0x0961 || (c >= 0x0972 && c <= 0x0977))
+		return DEVA_VOWEL;
+	if (c == 0x093c)
+		return DEVA_NUKTA;
+	if (c >= 0x093e && c <= 0x094c)
+		return DEVA_SIGN;  /* the dependent vowel signs */
+	if (c == 0x094d)
+		return DEVA_VIRAMA;
+	if (c >= 0x0901 && c <= 0x0903)
+		return DEVA_MOD;   /* candrabindu, anusvara, visarga */
+	return DEVA_NONE;
+}
+
+/*
+ * Devanagari's marks may follow only what they belong to, in a syllable's
+ * order: a consonant, then a nukta, then a vowel sign or the virama, then
+ * a candrabindu, anusvara or visarga (which may also follow an independent
+ * vowel).  So a mark never starts a name, none comes twice, and no vowel
+ * sign sits on an independent vowel, where "अ" and "ा" would look like "आ".
+ * The nukta may not follow न र ळ (whose nukta forms are letters of their
+ * own) nor a letter that has one already.  1 when c may follow prev.
+ */
+static int
+deva_sign_ok(uint32_t prev, uint32_t c)
+{
+	enum deva p = deva_kind(prev);
+
+	switch (deva_kind(c)) {
+	case DEVA_NUKTA:
+		return p == DEVA_CONSONANT && prev != 0x0928 && prev != 0x0929 && prev != 0x0930 &&
+		    prev != 0x0931 && prev != 0x0933 && prev != 0x0934;
+	case DEVA_SIGN:
+	case DEVA_VIRAMA:
+		return p == DEVA_CONSONANT || p == DEVA_NUKTA;
+	case DEVA_MOD:
+		return p == DEVA_CONSONANT || p == DEVA_NUKTA || p == DEVA_SIGN || p == DEVA_VOWEL;
+	default:
+		return 0;
+	}
 }
 
 int
 proto_valid_name(const char *s, size_t len)
 {
 	size_t i = 0;
-	uint32_t c;
+	uint32_t c, prev = 0;
 
 	if (len == 0 || len > P2P_NAME_MAX)
 		return 0;
 	while (i < len) {
 		if (utf8_next((const unsigned char *)s, len, &i, &c) == -1)
 			return 0;
-		if (is_invisible(c) || c == ',' || c == ';' || c == ':')
+		if (!in_ranges(name_chars, sizeof(name_chars) / sizeof(name_chars[0]), c) &&
+		    !deva_sign_ok(prev, c))
 			return 0;
+		prev = c;
 	}
 	return 1;
 }
 
-static int
-fold(int c)
+/*
+ * Look-alikes, from Unicode's confusables.txt (UTS #39) for Latin, Greek
+ * and Cyrillic, and for the letters of the other scripts above that look
+ * like one of theirs: each letter a name may hold that looks like another
+ * goes to one representative, before case is folded (capital I looks like
+ * l, its small i does not).  confusables.txt works on decomposed text;
+ * names hold no combining marks, so its mappings of marks are applied here
+ * to the precomposed letters (Greek tonos is the acute, the caron looks
+ * like the breve, the cedilla like the comma below).  Because names are
+ * the same whatever their case, I (like l) and i (its small letter) are
+ * one letter: so are l, 1 and every i.  "rn", which looks like "m", is
+ * joined in proto_name_skeleton.  Sorted by the first column.
+ */
+static const uint16_t lookalike[][2] = {
+	{ 0x0030, 'O' },    /* 0 */
+	{ 0x0031, 'l' },    /* 1 */
+	{ 0x0049, 'l' },    /* I */
+	{ 0x0069, 'l' },    /* i: see above */
+	{ 0x00cd, 0x013a }, /* Í, like Ĺ */
+	{ 0x00d0, 0x0110 }, /* Ð, like Đ */
+	{ 0x00ed, 0x013a }, /* í */
+	{ 0x0131, 'l' },    /* ı */
+	{ 0x015e, 0x0218 }, /* Ş Ș: cedilla, comma below */
+	{ 0x015f, 0x0219 }, /* ş ș */
+	{ 0x0162, 0x021a }, /* Ţ Ț */
+	{ 0x0163, 0x021b }, /* ţ ț */
+	{ 0x0189, 0x0110 }, /* Ɖ Đ */
+	{ 0x01b7, '3' },    /* Ʒ */
+	{ 0x01cd, 0x0102 }, /* Ǎ Ă: caron, breve */
+	{ 0x01ce, 0x0103 }, /* ǎ ă */
+	{ 0x01cf, 0x012c }, /* Ǐ Ĭ */
+	{ 0x01d0, 0x012d }, /* ǐ ĭ */
+	{ 0x01d1, 0x014e }, /* Ǒ Ŏ */
+	{ 0x01d2, 0x014f }, /* ǒ ŏ */
+	{ 0x01d3, 0x016c }, /* Ǔ Ŭ */
+	{ 0x01d4, 0x016d }, /* ǔ ŭ */
+	{ 0x01dd, 0x0259 }, /* ǝ ə */
+	{ 0x01e6, 0x011e }, /* Ǧ Ğ */
+	{ 0x01e7, 0x011f }, /* ǧ ğ */
+	{ 0x0263, 'y' },    /* ɣ */
+	{ 0x028b, 'u' },    /* ʋ */
+	{ 0x0386, 0x00c1 }, /* Ά Á */
+	{ 0x0388, 0x00c9 }, /* Έ É */
+	{ 0x038a, 0x013a }, /* Ί ĺ */
+	{ 0x038c, 0x00d3 }, /* Ό Ó */
+	{ 0x038e, 0x00dd }, /* Ύ Ý */
+	{ 0x0390, 0x1e2f }, /* ΐ ḯ */
+	{ 0x0391, 'A' },    /* Greek capitals */
+	{ 0x0392, 'B' },
+	{ 0x0395, 'E' },
+	{ 0x0396, 'Z' },
+	{ 0x0397, 'H' },
+	{ 0x0399, 'l' },
+	{ 0x039a, 'K' },
+	{ 0x039c, 'M' },
+	{ 0x039d, 'N' },
+	{ 0x039f, 'O' },
+	{ 0x03a1, 'P' },
+	{ 0x03a4, 'T' },
+	{ 0x03a5, 'Y' },
+	{ 0x03a7, 'X' },
+	{ 0x03aa, 0x00cf }, /* Ϊ Ï */
+	{ 0x03ab, 0x0178 }, /* Ϋ Ÿ */
+	{ 0x03ac, 0x00e1 }, /* ά á */
+	{ 0x03af, 0x013a }, /* ί ĺ */
+	{ 0x03b0, 0x01d8 }, /* ΰ ǘ */
+	{ 0x03b1, 'a' },    /* Greek small letters */
+	{ 0x03b2, 0x00df }, /* β ß */
+	{ 0x03b3, 'y' },
+	{ 0x03b5, 0x025b }, /* ε ɛ */
+	{ 0x03b9, 'l' },
+	{ 0x03ba, 0x0138 }, /* κ ĸ */
+	{ 0x03bd, 'v' },
+	{ 0x03bf, 'o' },
+	{ 0x03c1, 'p' },
+	{ 0x03c3, 'o' },    /* σ */
+	{ 0x03c5, 'u' },
+	{ 0x03ca, 0x00ef }, /* ϊ ï */
+	{ 0x03cb, 0x00fc }, /* ϋ ü */
+	{ 0x03cc, 0x00f3 }, /* ό ó */
+	{ 0x03cd, 0x00fa }, /* ύ ú */
+	{ 0x0400, 0x00c8 }, /* Ѐ È */
+	{ 0x0401, 0x00cb }, /* Ё Ë */
+	{ 0x0405, 'S' },
+	{ 0x0406, 'l' },    /* І */
+	{ 0x0407, 0x00cf }, /* Ї Ï */
+	{ 0x0408, 'J' },
+	{ 0x040c, 0x1e30 }, /* Ќ Ḱ */
+	{ 0x0410, 'A' },    /* Cyrillic capitals */
+	{ 0x0412, 'B' },
+	{ 0x0413, 0x0393 }, /* Г Γ */
+	{ 0x0415, 'E' },
+	{ 0x0417, '3' },
+	{ 0x041a, 'K' },
+	{ 0x041c, 'M' },
+	{ 0x041d, 'H' },
+	{ 0x041e, 'O' },
+	{ 0x041f, 0x03a0 }, /* П Π */
+	{ 0x0420, 'P' },
+	{ 0x0421, 'C' },
+	{ 0x0422, 'T' },
+	{ 0x0423, 'Y' },
+	{ 0x0424, 0x03a6 }, /* Ф Φ */
+	{ 0x0425, 'X' },
+	{ 0x042c, 'b' },    /* Ь */
+	{ 0x0430, 'a' },    /* Cyrillic small letters */
+	{ 0x0431, '6' },
+	{ 0x0433, 'r' },
+	{ 0x0435, 'e' },
+	{ 0x043a, 0x0138 }, /* к ĸ */
+	{ 0x043e, 'o' },
+	{ 0x043f, 0x03c0 }, /* п π */
+	{ 0x0440, 'p' },
+	{ 0x0441, 'c' },
+	{ 0x0442, 0x03c4 }, /* т τ */
+	{ 0x0443, 'y' },
+	{ 0x0444, 0x03c6 }, /* ф φ */
+	{ 0x0445, 'x' },
+	{ 0x0450, 0x00e8 }, /* ѐ è */
+	{ 0x0451, 0x00eb }, /* ё ë */
+	{ 0x0455, 's' },
+	{ 0x0456, 'l' },    /* і */
+	{ 0x0457, 0x00ef }, /* ї ï */
+	{ 0x0458, 'j' },
+	{ 0x045b, 0x0127 }, /* ћ ħ */
+	{ 0x04aa, 0x00c7 }, /* Ҫ Ç */
+	{ 0x04ab, 0x00e7 }, /* ҫ ç */
+	{ 0x04ae, 'Y' },    /* Ү */
+	{ 0x04af, 'y' },    /* ү */
+	{ 0x04bb, 'h' },    /* һ */
+	{ 0x04bd, 'e' },    /* ҽ */
+	{ 0x04c0, 'l' },    /* Ӏ */
+	{ 0x04cf, 'l' },    /* ӏ */
+	{ 0x04d0, 0x0102 }, /* Ӑ Ă */
+	{ 0x04d1, 0x0103 }, /* ӑ ă */
+	{ 0x04d2, 0x00c4 }, /* Ӓ Ä */
+	{ 0x04d3, 0x00e4 }, /* ӓ ä */
+	{ 0x04d4, 0x00c6 }, /* Ӕ Æ */
+	{ 0x04d5, 0x00e6 }, /* ӕ æ */
+	{ 0x04d6, 0x0114 }, /* Ӗ Ĕ */
+	{ 0x04d7, 0x0115 }, /* ӗ ĕ */
+	{ 0x04d8, 0x018f }, /* Ә Ə */
+	{ 0x04d9, 0x0259 }, /* ә ə */
+	{ 0x04e0, '3' },    /* Ӡ */
+	{ 0x04e1, 0x0292 }, /* ӡ ʒ */
+	{ 0x04e6, 0x00d6 }, /* Ӧ Ö */
+	{ 0x04e7, 0x00f6 }, /* ӧ ö */
+	{ 0x04e8, 0x019f }, /* Ө Ɵ */
+	{ 0x04e9, 0x0275 }, /* ө ɵ */
+	{ 0x04ee, 0x0232 }, /* Ӯ Ȳ */
+	{ 0x04ef, 0x0233 }, /* ӯ ȳ */
+	{ 0x04f0, 0x0178 }, /* Ӱ Ÿ */
+	{ 0x04f1, 0x00ff }, /* ӱ ÿ */
+	{ 0x0501, 'd' },    /* ԁ */
+	{ 0x050c, 'G' },    /* Ԍ */
+	{ 0x0510, 0x0190 }, /* Ԑ Ɛ */
+	{ 0x0511, 0x025b }, /* ԑ ɛ */
+	{ 0x051a, 'Q' },    /* Ԛ */
+	{ 0x051b, 'q' },    /* ԛ */
+	{ 0x051c, 'W' },    /* Ԝ */
+	{ 0x051d, 'w' },    /* ԝ */
+	{ 0x05d5, 'l' },    /* Hebrew vav */
+	{ 0x05d8, 'v' },    /* tet */
+	{ 0x05df, 'l' },    /* final nun */
+	{ 0x05e1, 'o' },    /* samekh */
+	{ 0x0627, 'l' },    /* Arabic alef */
+	{ 0x0643, 0x06a9 }, /* kaf, keheh */
+	{ 0x0647, 'o' },    /* heh */
+	{ 0x0649, 0x06cc }, /* alef maksura, Farsi yeh */
+	{ 0x064a, 0x06cc }, /* yeh, Farsi yeh */
+	{ 0x06d5, 'o' },    /* ae, like heh */
+	{ 0x1eca, 0x1e37 }, /* Ị ḷ */
+	{ 0x1ecb, 0x1e37 }, /* ị ḷ */
+	{ 0x30a8, 0x5de5 }, /* katakana e, 工 */
+	{ 0x30aa, 0x624d }, /* o, 才 */
+	{ 0x30ab, 0x529b }, /* ka, 力 */
+	{ 0x30bf, 0x5915 }, /* ta, 夕 */
+	{ 0x30c8, 0x535c }, /* to, 卜 */
+	{ 0x30cb, 0x4e8c }, /* ni, 二 */
+	{ 0x30ce, 0x4e3f }, /* no, 丿 */
+	{ 0x30cf, 0x516b }, /* ha, 八 */
+	{ 0x30d2, 0x5315 }, /* hi, 匕 */
+	{ 0x30d8, 0x3078 }, /* katakana he, hiragana he */
+	{ 0x30d9, 0x3079 }, /* be */
+	{ 0x30da, 0x307a }, /* pe */
+	{ 0x30e0, 0x53b6 }, /* mu, 厶 */
+	{ 0x30ed, 0x53e3 }, /* ro, 口 */
+	{ 0x30fc, 0x4e00 }  /* the long vowel mark, 一 */
+};
+
+/*
+ * Simple case folding (Unicode's CaseFolding.txt, status C and S) for the
+ * letters names may hold and the representatives above, as runs: from lo
+ * to hi, every code point (step 1) or every other one (step 2, the rest
+ * having no case) adds delta.  Code points names may not hold are folded
+ * only as far as the runs happen to cover them.
+ */
+static const struct {
+	uint16_t lo, hi;
+	int16_t delta;
+	uint16_t step;
+} folds[] = {
+	{ 0x0041, 0x005a, 32, 1 },    /* A-Z */
+	{ 0x00c0, 0x00de, 32, 1 },    /* Latin-1 */
+	{ 0x0100, 0x012e, 1, 2 },     /* Latin Extended-A */
+	{ 0x0134, 0x0136, 1, 2 },
+	{ 0x0139, 0x0147, 1, 2 },
+	{ 0x014a, 0x0176, 1, 2 },
+	{ 0x0178, 0x0178, -121, 1 },  /* Ÿ ÿ */
+	{ 0x0179, 0x017d, 1, 2 },
+	{ 0x0181, 0x0181, 210, 1 },   /* Latin Extended-B to IPA and back */
+	{ 0x0186, 0x0186, 206, 1 },
+	{ 0x0189, 0x018a, 205, 1 },
+	{ 0x018e, 0x018e, 79, 1 },
+	{ 0x018f, 0x018f, 202, 1 },
+	{ 0x0190, 0x0190, 203, 1 },
+	{ 0x0191, 0x0191, 1, 1 },
+	{ 0x0194, 0x0194, 207, 1 },
+	{ 0x0198, 0x0198, 1, 1 },
+	{ 0x019d, 0x019d, 213, 1 },
+	{ 0x019f, 0x019f, 214, 1 },
+	{ 0x01a0, 0x01a0, 1, 1 },
+	{ 0x01af, 0x01af, 1, 1 },
+	{ 0x01b2, 0x01b2, 217, 1 },
+	{ 0x01b3, 0x01b3, 1, 1 },
+	{ 0x01b7, 0x01b7, 219, 1 },
+	{ 0x01cd, 0x01db, 1, 2 },
+	{ 0x01de, 0x01ee, 1, 2 },
+	{ 0x01f4, 0x0232, 1, 2 },
+	{ 0x0386, 0x0386, 38, 1 },    /* Greek */
+	{ 0x0388, 0x038a, 37, 1 },
+	{ 0x038c, 0x038c, 64, 1 },
+	{ 0x038e, 0x038f, 63, 1 },
+	{ 0x0391, 0x03ab, 32, 1 },
+	{ 0x03c2, 0x03c2, 1, 1 },     /* final sigma */
+	{ 0x0400, 0x040f, 80, 1 },    /* Cyrillic */
+	{ 0x0410, 0x042f, 32, 1 },
+	{ 0x048a, 0x04be, 1, 2 },
+	{ 0x04c0, 0x04c0, 15, 1 },
+	{ 0x04c1, 0x04cd, 1, 2 },
+	{ 0x04d0, 0x052e, 1, 2 },
+	{ 0x1e00, 0x1e94, 1, 2 },     /* Latin Extended Additional */
+	{ 0x1e9e, 0x1e9e, -7615, 1 }, /* ẞ ß */
+	{ 0x1ea0, 0x1ef8, 1, 2 }
+};
+
+static uint32_t
+unlookalike(uint32_t c)
 {
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+	size_t lo = 0, hi = sizeof(lookalike) / sizeof(lookalike[0]), mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c < lookalike[mid][0])
+			hi = mid;
+		else if (c > lookalike[mid][0])
+			lo = mid + 1;
+		else
+			return lookalike[mid][1];
+	}
+	return c;
+}
+
+static uint32_t
+fold(uint32_t c)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(folds) / sizeof(folds[0]) && c >= folds[k].lo; k++)
+		if (c <= folds[k].hi && (c - folds[k].lo) % folds[k].step == 0)
+			return (uint32_t)((int32_t)c + folds[k].delta);
+	return c;
+}
+
+/* Write c as UTF-8 into buf: the length. */
+static size_t
+utf8_put(uint32_t c, unsigned char *buf)
+{
+	if (c < 0x80) {
+		buf[0] = (unsigned char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		buf[0] = (unsigned char)(0xc0 | c >> 6);
+		buf[1] = (unsigned char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		buf[0] = (unsigned char)(0xe0 | c >> 12);
+		buf[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		buf[2] = (unsigned char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	buf[0] = (unsigned char)(0xf0 | c >> 18);
+	buf[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+	buf[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+	buf[3] = (unsigned char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+size_t
+proto_name_skeleton(const char *name, size_t len, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	unsigned char u8[4];
+	size_t i = 0, at, o = 0, n;
+	uint32_t c;
+
+	if (size == 0)
+		return 0;
+	while (i < len) {
+		at = i;
+		if (utf8_next(s, len, &i, &c) == -1) {
+			/* not UTF-8 (no name): a stray byte stands for itself */
+			u8[0] = s[at];
+			n = 1;
+			i = at + 1;
+		} else if ((c = fold(unlookalike(c))) == 'n' && o > 0 && out[o - 1] == 'r') {
+			out[o - 1] = 'm';
+			continue;
+		} else {
+			n = utf8_put(c, u8);
+		}
+		if (o + n >= size) {
+			out[o] = '\0';
+			return size;
+		}
+		memcpy(out + o, u8, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return o;
 }
 
 int
 proto_name_eq(const char *a, const char *b, size_t blen)
 {
-	size_t i;
+	char sa[P2P_SKEL_MAX + 1], sb[P2P_SKEL_MAX + 1];
+	size_t alen = strlen(a), na = sizeof(sa), nb = sizeof(sb);
 
-	for (i = 0; i < blen; i++)
-		if (a[i] == '\0' || fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
-			return 0;
-	return a[i] == '\0';
+	if (alen <= P2P_NAME_MAX && blen <= P2P_NAME_MAX) {
+		na = proto_name_skeleton(a, alen, sa, sizeof(sa));
+		nb = proto_name_skeleton(b, blen, sb, sizeof(sb));
+	}
+	if (na == sizeof(sa) || nb == sizeof(sb)) /* no names: their bytes */
+		return alen == blen && memcmp(a, b, blen) == 0;
+	return na == nb && memcmp(sa, sb, na) == 0;
 }
 
 /* A decimal number without sign or leading zeros, at most max. */

@@ -15,6 +15,7 @@
 
 #define P2P_PORT       20000  /* default server port, UDP and TCP */
 #define P2P_NAME_MAX   32     /* bytes of UTF-8 in a user name */
+#define P2P_SKEL_MAX   48     /* bytes of a name's skeleton: at most 3/2 of the name's */
 #define P2P_TOKEN_LEN  16     /* lower-case hex digits in a login token */
 #define P2P_EPSTR_MAX  54     /* "[" v6 "]:" port, plus NUL */
 #define P2P_LINE_MAX   256    /* a TCP line or roster entry, without "\n" */
@@ -96,11 +97,19 @@ int proto_roster_record(const char *rec, size_t len, char term, struct p2p_msg *
 /* A short text for a parser error. */
 const char *proto_strerror(int err);
 
-/* 1 when (s, len) is an acceptable user name. */
+/* 1 when (s, len) is an acceptable user name: letters of the scripts of
+ * names, ASCII digits and "-" "_" "." (see name_chars in proto.c). */
 int proto_valid_name(const char *s, size_t len);
+/* The skeleton of the name (name, len) and a NUL into out: case folded, and
+ * letters that look alike (0 O o, 1 I l i, Cyrillic о, Greek ο ...) and
+ * "rn" ("m") made one, so that look-alike names have the same skeleton.
+ * Returns its length, or size when it does not fit (P2P_SKEL_MAX + 1 bytes
+ * hold any name's); bytes that are not UTF-8 stand for themselves. */
+size_t proto_name_skeleton(const char *name, size_t len, char *out, size_t size);
 /* 1 when (s, len) is valid UTF-8 (no overlongs, surrogates or NUL). */
 int proto_valid_utf8(const char *s, size_t len);
-/* Compare names, ASCII letters case-insensitively: 1 when equal. */
+/* 1 when the names a (NUL-ended) and (b, blen) are the same name: their
+ * skeletons are equal (strings longer than names compare by their bytes). */
 int proto_name_eq(const char *a, const char *b, size_t blen);
 /* Parse "a.b.c.d:port" or "[v6]:port": 0, or a negative enum p2p_err. */
 int proto_parse_ep(const char *s, size_t len, struct p2p_ep *ep);

@@ -2,7 +2,8 @@
  * roster.c: the table of users.  A data structure only: no sockets, no
  * printing, no clock.  Users live in a growable array and never move to
  * another id; two hash tables of chains through the array find a user by
- * name (ASCII case folded) and by endpoint in constant time on average.
+ * name (by its skeleton, so that look-alikes are found: proto_name_eq) and
+ * by endpoint in constant time on average.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -28,19 +29,28 @@ roster_free(struct roster *r)
 }
 
 static uint32_t
-fnv(uint32_t h, const unsigned char *p, size_t len, int fold)
+fnv(uint32_t h, const unsigned char *p, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		h = (h ^ (fold && p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32u : p[i])) * 16777619u;
+		h = (h ^ p[i]) * 16777619u;
 	return h;
 }
 
+/* The chain of a name: its skeleton is hashed, so that every name it is
+ * the same as (proto_name_eq) is in the same chain. */
 static int *
 name_bucket(const struct roster *r, const char *name, size_t len)
 {
-	return &r->name_head[fnv(2166136261u, (const unsigned char *)name, len, 1) & (r->nbuckets - 1)];
+	char skel[P2P_SKEL_MAX + 1];
+	size_t n = sizeof(skel);
+
+	if (len <= P2P_NAME_MAX)
+		n = proto_name_skeleton(name, len, skel, sizeof(skel));
+	if (n == sizeof(skel)) /* no name: its bytes, as proto_name_eq compares them */
+		return &r->name_head[fnv(2166136261u, (const unsigned char *)name, len) & (r->nbuckets - 1)];
+	return &r->name_head[fnv(2166136261u, (const unsigned char *)skel, n) & (r->nbuckets - 1)];
 }
 
 static int *
@@ -51,8 +61,8 @@ ep_bucket(const struct roster *r, const struct p2p_ep *ep)
 
 	port[0] = (unsigned char)(ep->port >> 8);
 	port[1] = (unsigned char)ep->port;
-	h = fnv(2166136261u, ep->addr, ep->family == AF_INET6 ? 16 : 4, 0);
-	return &r->ep_head[fnv(h, port, 2, 0) & (r->nbuckets - 1)];
+	h = fnv(2166136261u, ep->addr, ep->family == AF_INET6 ? 16 : 4);
+	return &r->ep_head[fnv(h, port, 2) & (r->nbuckets - 1)];
 }
 
 static void

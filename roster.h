@@ -51,7 +51,8 @@ void roster_remove(struct roster *r, int id);
 void roster_set_ep(struct roster *r, int id, const struct p2p_ep *ep);
 /* The user with id, or NULL. */
 struct roster_user *roster_get(struct roster *r, int id);
-/* The id of the user named (name, len), ASCII case ignored, or -1. */
+/* The id of the user named (name, len) or a name the same as it (proto_name_eq: case
+ * and look-alike letters ignored), or -1. */
 int roster_find(const struct roster *r, const char *name, size_t len);
 /* The id of the online user whose endpoint is ep, or -1. */
 int roster_find_ep(const struct roster *r, const struct p2p_ep *ep);

@@ -718,8 +718,9 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 		u = NULL;
 	}
 	if (u != NULL) {
-		/* the same client again (its Accept was lost): the same answer */
-		if (u->online || !proto_ep_eq(&u->ep, src)) {
+		/* the same client again (its Accept was lost): the same answer;
+		 * a look-alike of the name is another name, taken */
+		if (u->online || !proto_ep_eq(&u->ep, src) || strcmp(u->name, m->name) != 0) {
 			refuse(sv, slot, src, m->name, "name taken", inlen, now);
 			return;
 		}
