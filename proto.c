@@ -95,7 +95,24 @@ proto_valid_utf8(const char *s, size_t len)
 static int
 is_bidi(uint32_t c)
 {
-	return (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	return (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x061c ||
+	    c == 0x200e || c == 0x200f;
+}
+
+/* Code points that take no room on screen: zero-width and invisible
+ * format characters, Hangul fillers, the tag block. */
+static int
+is_unseen(uint32_t c)
+{
+	return c == 0xad || c == 0x34f || c == 0x115f || c == 0x1160 || c == 0x180e ||
+	    (c >= 0x200b && c <= 0x200d) || (c >= 0x2060 && c <= 0x2064) || c == 0x3164 ||
+	    c == 0xfeff || c == 0xffa0 || (c >= 0xe0000 && c <= 0xe007f);
+}
+
+static int
+is_emoji(uint32_t c)
+{
+	return (c >= 0x2600 && c <= 0x27bf) || (c >= 0x1f000 && c <= 0x1faff);
 }
 
 struct cprange {
@@ -1206,8 +1223,8 @@ proto_escape(const char *in, size_t len, char *out, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	char piece[12];
-	size_t i = 0, at, o = 0, plen;
-	uint32_t c;
+	size_t i = 0, at, o = 0, plen, k;
+	uint32_t c, prev = 0, next;
 
 	if (size == 0)
 		return 0;
@@ -1216,9 +1233,13 @@ proto_escape(const char *in, size_t len, char *out, size_t size)
 		if (utf8_next(s, len, &i, &c) == -1) {
 			fmt(piece, sizeof(piece), "\\x%02x", s[at]);
 			i = at + 1;
+			c = 0;
 		} else if (c < 0x20 || c == 0x7f) {
 			fmt(piece, sizeof(piece), "\\x%02x", (unsigned)c);
-		} else if ((c >= 0x80 && c <= 0x9f) || is_bidi(c)) {
+		} else if ((c >= 0x80 && c <= 0x9f) || is_bidi(c) ||
+		    /* a zero width joiner is kept only inside an emoji sequence */
+		    (is_unseen(c) && !(c == 0x200d && is_emoji(prev) && (k = i) < len &&
+		    utf8_next(s, len, &k, &next) == 0 && is_emoji(next)))) {
 			fmt(piece, sizeof(piece), "\\u%04x", (unsigned)c);
 		} else {
 			piece[0] = '\0';
@@ -1228,6 +1249,7 @@ proto_escape(const char *in, size_t len, char *out, size_t size)
 			break;
 		memcpy(out + o, piece[0] ? piece : in + at, plen);
 		o += plen;
+		prev = c;
 	}
 	out[o] = '\0';
 	return o;

@@ -72,6 +72,30 @@ t_lookalike_names_are_refused() {
 	wait_for "$T/server.out" '^1 online$' || fail "server roster: $(cat "$T/server.out")"
 }
 
+# bob's key is pinned; later a look-alike of bob with another key is no
+# new contact, pinned silently, but bob with a key that is not his.
+t_lookalike_of_a_pinned_name_is_warned() {
+	local n fake=$'b\xd0\xbeb' # Cyrillic o
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/msg bob hello bob'
+	wait_for "$T/bob.out" '<alice> hello bob$' || fail "first chat"
+	wait_for "$T/alice.out" "^\* bob's key is pinned" || fail "alice did not pin bob"
+	for n in alice bob; do
+		say $n /quit
+		wait_exit "${CPID[$n]}" || fail "$n did not quit"
+	done
+	start_client alice
+	start_client "$fake"
+	say alice "/msg $fake the vault code is 1234"
+	wait_for "$T/alice.out" "^\* WARNING: $fake proved a key that is not the one pinned for that name" 10 ||
+		fail "no warning: $(cat "$T/alice.out")"
+	grep -q "pinned (first contact)" "$T/alice.out" && fail "pinned as a new contact"
+	grep -q vault "$T/$fake.out" && fail "the look-alike read it"
+	return 0
+}
+
 # A login repeated while its Accept may have been lost gets the same
 # answer, but only for the very same name: a look-alike from the same
 # address is another name, and taken.

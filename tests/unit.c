@@ -285,6 +285,15 @@ test_escape(void)
 	check(strcmp(out, "a\\x1b[31mb") == 0, "ESC is escaped", out);
 	proto_escape("x\xffy", 3, out, sizeof(out));
 	check(strcmp(out, "x\\xffy") == 0, "invalid UTF-8 byte is escaped", out);
+	proto_escape("a\xe2\x80\x8b" "b\xd8\x9c" "c\xef\xbb\xbf" "d\xf3\xa0\x81\x81" "e", 17, out, sizeof(out));
+	check(strcmp(out, "a\\u200bb\\u061cc\\ufeffd\\ue0041e") == 0,
+	    "zero width space, Arabic letter mark, BOM and a tag are escaped", out);
+	proto_escape("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9 x\xe2\x80\x8dy", 17, out, sizeof(out));
+	check(strcmp(out, "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9 x\\u200dy") == 0,
+	    "a zero width joiner is kept between emoji, escaped elsewhere", out);
+	proto_escape("\xe4\xbd\xa0\xe5\xa5\xbd \xc3\xa9\xe2\x9d\xa4\xef\xb8\x8f", 15, out, sizeof(out));
+	check(strcmp(out, "\xe4\xbd\xa0\xe5\xa5\xbd \xc3\xa9\xe2\x9d\xa4\xef\xb8\x8f") == 0,
+	    "CJK, accents and an emoji with its variation selector are kept", out);
 	proto_escape("\xc2\x9b" "1m", 4, out, sizeof(out));
 	check(strcmp(out, "\\u009b1m") == 0, "C1 CSI is escaped", out);
 	proto_escape("a\xe2\x80\xae" "b", 5, out, sizeof(out));
