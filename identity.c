@@ -159,16 +159,28 @@ pins_open(const char *path, int flags, char *err, size_t errsize)
 	return fd;
 }
 
+/* A hash of the name's skeleton: names the same (proto_name_eq) hash alike. */
+static uint32_t
+skel_hash(const char *name, size_t nlen)
+{
+	char sk[P2P_SKEL_MAX + 1];
+	uint32_t h = 2166136261u;
+	size_t k, n = proto_name_skeleton(name, nlen, sk, sizeof(sk));
+
+	for (k = 0; k < n; k++)
+		h = (h ^ (unsigned char)sk[k]) * 16777619u;
+	return h;
+}
+
 /* Where the pin of the name (nlen bytes) is in p, or p->n if there is
- * none.  A plain search: at most ID_PINS_MAX names, one look-up per
- * handshake, and names compare as proto_name_eq says, which no hash
- * here could follow. */
+ * none.  A plain search of at most ID_PINS_MAX names, the skeletons'
+ * hashes compared first, so that loading 10,000 names stays quick. */
 static size_t
-pins_index(const struct id_pins *p, const char *name, size_t nlen)
+pins_index(const struct id_pins *p, const char *name, size_t nlen, uint32_t h)
 {
 	size_t i;
 
-	for (i = 0; i < p->n && !proto_name_eq(p->v[i].name, name, nlen); i++)
+	for (i = 0; i < p->n && (p->v[i].hash != h || !proto_name_eq(p->v[i].name, name, nlen)); i++)
 		;
 	return i;
 }
@@ -178,7 +190,8 @@ static int
 pins_put(struct id_pins *p, const char *name, size_t nlen, const unsigned char key[32], char *err,
     size_t errsize)
 {
-	size_t i = pins_index(p, name, nlen), cap;
+	uint32_t h = skel_hash(name, nlen);
+	size_t i = pins_index(p, name, nlen, h), cap;
 	struct id_pin *v;
 
 	if (i == p->n && p->n == ID_PINS_MAX) {
@@ -200,6 +213,7 @@ pins_put(struct id_pins *p, const char *name, size_t nlen, const unsigned char k
 	memcpy(p->v[i].name, name, nlen);
 	p->v[i].name[nlen] = '\0';
 	memcpy(p->v[i].key, key, 32);
+	p->v[i].hash = h;
 	return 0;
 }
 
@@ -270,7 +284,7 @@ id_pins_load(struct id_pins *p, const char *path, char *err, size_t errsize)
 int
 id_pins_find(const struct id_pins *p, const char *name, unsigned char key[32])
 {
-	size_t i = pins_index(p, name, strlen(name));
+	size_t i = pins_index(p, name, strlen(name), skel_hash(name, strlen(name)));
 
 	if (i == p->n)
 		return 0;
@@ -330,7 +344,7 @@ int
 id_pins_add(struct id_pins *p, const char *name, const unsigned char key[32], char *err, size_t errsize)
 {
 	char line[P2P_NAME_MAX + 69];
-	size_t nlen = strlen(name), i = pins_index(p, name, nlen);
+	size_t nlen = strlen(name), i = pins_index(p, name, nlen, skel_hash(name, nlen));
 	int fd, len, ok, fresh = i == p->n;
 	struct id_pin old;
 

@@ -15,6 +15,7 @@
 #define P2P_IDENTITY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto.h"
 
@@ -28,6 +29,7 @@
 struct id_pin {
 	char name[P2P_NAME_MAX + 1];
 	unsigned char key[32];
+	uint32_t hash;             /* of the name's skeleton, to look it up fast */
 };
 
 /* known_peers in memory: a pin per name, from the last line for it. */
