@@ -55,3 +55,16 @@ def log_in(port, name, key, ep=None):
     t = s.create_connection(("127.0.0.1", int(acc[1])))
     t.sendall(("hello,%s,%s\n" % (name, acc[2])).encode())
     return u, t
+
+
+def count_for(v, seconds):
+    """How many datagrams reach the socket v (with a timeout) in seconds."""
+    import time
+    got, start = 0, time.time()
+    while time.time() - start < seconds:
+        try:
+            v.recv(2000)
+            got += 1
+        except socket.timeout:
+            pass
+    return got

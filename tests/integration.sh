@@ -1118,20 +1118,14 @@ t_forged_endpoints_get_few_probes() {
 	python3 - "$T" >"$T/fake.out" 2>&1 <<-'EOF' &
 	import socket, sys, time
 	sys.path.insert(0, "tests")
-	from fake_server import serve_one, victim
+	from fake_server import count_for, serve_one, victim
 	d = sys.argv[1]
 	victim, vep = victim()
 	u, c, src, port = serve_one(d, relay=True)
 	c.sendall("".join("u%d,%s;" % (k, vep) for k in range(200)).encode() + b"end\n")
 	time.sleep(0.5)
 	c.sendall("".join("punch,u%d\n" % k for k in range(200)).encode())
-	got, start = 0, time.time()
-	while time.time() - start < 5:
-	    try:
-	        victim.recv(2000)
-	        got += 1
-	    except socket.timeout:
-	        pass
+	got = count_for(victim, 5)
 	open(d + "/probes", "w").write("%d\n" % got)
 	time.sleep(5)
 	EOF
