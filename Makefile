@@ -32,8 +32,8 @@ tests/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
 # crypto.c on stdin and stdout, for the comparison with openssl and python.
-tests/crypto_tool: tests/crypto_tool.c crypto.c crypto.h
-	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/crypto_tool.c crypto.c $(LDFLAGS)
+tests/crypto_tool: tests/crypto_tool.c $(PURE) $(HDRS)
+	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/crypto_tool.c $(PURE) $(LDFLAGS)
 
 # The same program and unit tests under AddressSanitizer and UBSan.
 san/p2pchat: $(SRCS) $(HDRS)
@@ -114,9 +114,9 @@ fuzz-run: fuzz
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 # The server waiting with epoll (POLLER=epoll), under the sanitizers too.
-san/crypto_tool: tests/crypto_tool.c crypto.c crypto.h
+san/crypto_tool: tests/crypto_tool.c $(PURE) $(HDRS)
 	@mkdir -p san
-	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/crypto_tool.c crypto.c $(LDFLAGS)
+	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/crypto_tool.c $(PURE) $(LDFLAGS)
 
 san/p2pchat-epoll: $(SRCS) $(HDRS)
 	@mkdir -p san

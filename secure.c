@@ -24,6 +24,7 @@
 #include "secure.h"
 
 static const char protocol[32] = "Noise_XX_25519_ChaChaPoly_SHA256";
+static const char prologue[10] = "p2pchat 1"; /* with its zero byte */
 
 /* [type][name length][name]: its length. */
 static size_t
@@ -63,18 +64,6 @@ name_before(const char *a, const char *b)
 	return lower((unsigned char)*a) < lower((unsigned char)*b);
 }
 
-static void
-hash_name(struct sha256 *s, const char *name)
-{
-	unsigned char c;
-
-	for (; *name; name++) {
-		c = lower((unsigned char)*name);
-		sha256_update(s, &c, 1);
-	}
-	sha256_update(s, "", 1);
-}
-
 /* ---- Noise's symmetric state ---- */
 
 static void
@@ -111,15 +100,32 @@ nonce_of(unsigned char nonce[12], uint64_t n)
 		nonce[4 + i] = (unsigned char)(n >> 8 * i);
 }
 
+void
+sec_xx_seal(const unsigned char k[32], uint64_t n, const void *ad, size_t adlen, const void *pt,
+    size_t len, unsigned char *out)
+{
+	unsigned char nonce[12];
+
+	nonce_of(nonce, n);
+	crypto_seal(k, nonce, ad, adlen, pt, len, out);
+}
+
+int
+sec_xx_open(const unsigned char k[32], uint64_t n, const void *ad, size_t adlen,
+    const unsigned char *ct, size_t len, unsigned char *out)
+{
+	unsigned char nonce[12];
+
+	nonce_of(nonce, n);
+	return crypto_open(k, nonce, ad, adlen, ct, len, out);
+}
+
 /* EncryptAndHash: the length written to out. */
 static size_t
 encrypt_hash(struct sec_sym *y, const unsigned char *pt, size_t len, unsigned char *out)
 {
-	unsigned char nonce[12];
-
 	if (y->haskey) {
-		nonce_of(nonce, y->n++);
-		crypto_seal(y->k, nonce, y->h, 32, pt, len, out);
+		sec_xx_seal(y->k, y->n++, y->h, 32, pt, len, out);
 		len += CRYPTO_TAG;
 	} else if (len > 0) {
 		memcpy(out, pt, len);
@@ -132,11 +138,8 @@ encrypt_hash(struct sec_sym *y, const unsigned char *pt, size_t len, unsigned ch
 static int
 decrypt_hash(struct sec_sym *y, const unsigned char *ct, size_t len, unsigned char *out)
 {
-	unsigned char nonce[12];
-
 	if (y->haskey) {
-		nonce_of(nonce, y->n);
-		if (crypto_open(y->k, nonce, y->h, 32, ct, len, out) == -1)
+		if (sec_xx_open(y->k, y->n, y->h, 32, ct, len, out) == -1)
 			return -1;
 		y->n++;
 	} else if (len > 0) {
@@ -146,21 +149,33 @@ decrypt_hash(struct sec_sym *y, const unsigned char *ct, size_t len, unsigned ch
 	return 0;
 }
 
-/* Initialize with the protocol name and the prologue that binds both names. */
-static void
-sym_init(struct sec_sym *y, const char *iname, const char *rname)
+void
+sec_xx_init(struct sec_sym *y, const void *prologue, size_t len)
 {
-	struct sha256 s;
-
 	memset(y, 0, sizeof(*y));
 	memcpy(y->h, protocol, 32);
 	memcpy(y->ck, protocol, 32);
-	sha256_init(&s);
-	sha256_update(&s, y->h, 32);
-	sha256_update(&s, "p2pchat 1", 10);
-	hash_name(&s, iname);
-	hash_name(&s, rname);
-	sha256_final(&s, y->h);
+	mix_hash(y, prologue, len);
+}
+
+/* Initialize with the prologue that binds both names: "p2pchat 1", the
+ * initiator's name and the responder's, ASCII case folded, each of the
+ * three ended by a zero byte. */
+static void
+sym_init(struct sec_sym *y, const char *iname, const char *rname)
+{
+	unsigned char pro[sizeof(prologue) + 2 * (P2P_NAME_MAX + 1)];
+	size_t n = sizeof(prologue);
+	const char *name;
+	int k;
+
+	memcpy(pro, prologue, n);
+	for (k = 0; k < 2; k++) {
+		for (name = k == 0 ? iname : rname; *name && n < sizeof(pro) - 1; name++)
+			pro[n++] = lower((unsigned char)*name);
+		pro[n++] = '\0';
+	}
+	sec_xx_init(y, pro, n);
 }
 
 /* DH into a symmetric state: 0, or -1 for a point of small order. */
@@ -174,6 +189,90 @@ mix_dh(struct sec_sym *y, const unsigned char priv[32], const unsigned char pub[
 		mix_key(y, shared);
 	crypto_wipe(shared, sizeof(shared));
 	return r;
+}
+
+/* ---- Noise XX, message by message (secure.h) ---- */
+
+int
+sec_xx_write_e(struct sec_sym *y, const unsigned char e[32], const void *pl, size_t len,
+    unsigned char *out)
+{
+	crypto_x25519_public(out, e);
+	mix_hash(y, out, 32);
+	return 32 + (int)encrypt_hash(y, pl, len, out + 32);
+}
+
+int
+sec_xx_read_e(struct sec_sym *y, const unsigned char *in, size_t len, unsigned char re[32],
+    unsigned char *pl)
+{
+	if (len < 32)
+		return -1;
+	memcpy(re, in, 32);
+	mix_hash(y, re, 32);
+	decrypt_hash(y, in + 32, len - 32, pl); /* no key yet: it cannot fail */
+	return (int)len - 32;
+}
+
+int
+sec_xx_write_ees(struct sec_sym *y, const unsigned char e[32], const unsigned char re[32],
+    const unsigned char spriv[32], const unsigned char spub[32], const void *pl, size_t len,
+    unsigned char *out)
+{
+	size_t n;
+
+	crypto_x25519_public(out, e);
+	mix_hash(y, out, 32);
+	if (mix_dh(y, e, re) == -1)
+		return -1;
+	n = 32 + encrypt_hash(y, spub, 32, out + 32);
+	mix_dh(y, spriv, re); /* re was checked just above */
+	return (int)(n + encrypt_hash(y, pl, len, out + n));
+}
+
+int
+sec_xx_read_ees(struct sec_sym *y, const unsigned char e[32], const unsigned char *in, size_t len,
+    unsigned char rs[32], unsigned char *pl)
+{
+	if (len < 32 + 48 + CRYPTO_TAG)
+		return -1;
+	mix_hash(y, in, 32);
+	if (mix_dh(y, e, in) == -1 || decrypt_hash(y, in + 32, 48, rs) == -1 || mix_dh(y, e, rs) == -1 ||
+	    decrypt_hash(y, in + 80, len - 80, pl) == -1)
+		return -1;
+	return (int)(len - 80 - CRYPTO_TAG);
+}
+
+int
+sec_xx_write_se(struct sec_sym *y, const unsigned char spriv[32], const unsigned char spub[32],
+    const unsigned char re[32], const void *pl, size_t len, unsigned char *out)
+{
+	size_t n = encrypt_hash(y, spub, 32, out);
+
+	if (mix_dh(y, spriv, re) == -1)
+		return -1;
+	return (int)(n + encrypt_hash(y, pl, len, out + n));
+}
+
+int
+sec_xx_read_se(struct sec_sym *y, const unsigned char e[32], const unsigned char *in, size_t len,
+    unsigned char rs[32], unsigned char *pl)
+{
+	if (len < 48 + CRYPTO_TAG || decrypt_hash(y, in, 48, rs) == -1 || mix_dh(y, e, rs) == -1 ||
+	    decrypt_hash(y, in + 48, len - 48, pl) == -1)
+		return -1;
+	return (int)(len - 48 - CRYPTO_TAG);
+}
+
+void
+sec_xx_split(const struct sec_sym *y, unsigned char k1[32], unsigned char k2[32])
+{
+	unsigned char k[64];
+
+	crypto_hkdf(y->ck, 32, "", 0, "", 0, k, 64);
+	memcpy(k1, k, 32);
+	memcpy(k2, k + 32, 32);
+	crypto_wipe(k, sizeof(k));
 }
 
 /* May the peer make us do n X25519 operations now?  Paid from its budget
@@ -197,10 +296,9 @@ static void
 rekey(unsigned char k[32])
 {
 	static const unsigned char zero[32];
-	unsigned char nonce[12], out[48];
+	unsigned char out[48];
 
-	nonce_of(nonce, UINT64_MAX);
-	crypto_seal(k, nonce, "", 0, zero, 32, out);
+	sec_xx_seal(k, UINT64_MAX, "", 0, zero, 32, out);
 	memcpy(k, out, 32);
 	crypto_wipe(out, sizeof(out));
 }
@@ -332,17 +430,15 @@ static void
 open_session(struct sec_peer *p, const struct sec_sym *y, int initiator, const unsigned char rs[32],
     long long now)
 {
-	unsigned char k[64];
-
-	crypto_hkdf(y->ck, 32, "", 0, "", 0, k, 64);
 	memset(&p->tx, 0, sizeof(p->tx));
 	memset(&p->rx, 0, sizeof(p->rx));
-	memcpy(p->tx.key, initiator ? k : k + 32, 32);
-	memcpy(p->rx.key, initiator ? k + 32 : k, 32);
+	if (initiator)
+		sec_xx_split(y, p->tx.key, p->rx.key);
+	else
+		sec_xx_split(y, p->rx.key, p->tx.key);
 	p->tx.start = now;
 	memcpy(p->rs, rs, 32);
 	p->ready = 1;
-	crypto_wipe(k, sizeof(k));
 	hs_wipe(p);
 	rep_wipe(p);
 }
@@ -354,30 +450,22 @@ reply(struct sec_peer *p, const struct sec_self *self, const char *peer, const u
     long long now, const unsigned char rnd[32], unsigned char *out, size_t *outlen, const char **why)
 {
 	struct sec_reply *r = &p->rep[p->rep_next];
-	unsigned char epub[32];
 	size_t n;
+	int k;
 
 	crypto_wipe(r, sizeof(*r));
 	sym_init(&r->sym, peer, self->name);
-	memcpy(r->re, re, 32);
-	mix_hash(&r->sym, re, 32);
-	mix_hash(&r->sym, "", 0);
+	sec_xx_read_e(&r->sym, re, 32, r->re, NULL);
 	memcpy(r->e, rnd, 32);
-	crypto_x25519_public(epub, r->e);
 	n = head(r->msg, SEC_REPLY, self->name);
 	memcpy(r->msg + n, re, SEC_ECHO);
 	n += SEC_ECHO;
-	memcpy(r->msg + n, epub, 32);
-	mix_hash(&r->sym, epub, 32);
-	n += 32;
-	if (mix_dh(&r->sym, r->e, re) == -1) {
+	if ((k = sec_xx_write_ees(&r->sym, r->e, re, self->priv, self->pub, NULL, 0, r->msg + n)) == -1) {
 		crypto_wipe(r, sizeof(*r));
 		*why = "a key of small order";
 		return -1;
 	}
-	n += encrypt_hash(&r->sym, self->pub, 32, r->msg + n);
-	mix_dh(&r->sym, self->priv, re); /* re was checked just above */
-	n += encrypt_hash(&r->sym, NULL, 0, r->msg + n);
+	n += (size_t)k;
 	r->msglen = n;
 	r->used = 1;
 	p->rep_last = p->rep_next;
@@ -398,17 +486,13 @@ finish(struct sec_peer *p, const struct sec_self *self, const unsigned char *in,
 	unsigned char rs[32], none[1];
 	size_t n;
 
-	mix_hash(&y, in, 32);
-	if (mix_dh(&y, p->e, in) == -1 || decrypt_hash(&y, in + 32, 48, rs) == -1 ||
-	    mix_dh(&y, p->e, rs) == -1 || decrypt_hash(&y, in + 80, 16, none) == -1) {
+	if (sec_xx_read_ees(&y, p->e, in, 32 + 48 + CRYPTO_TAG, rs, none) == -1) {
 		crypto_wipe(&y, sizeof(y));
 		*why = "a reply that does not check";
 		return -1;
 	}
 	n = head(p->fin, SEC_FINISH, self->name);
-	n += encrypt_hash(&y, self->pub, 32, p->fin + n);
-	mix_dh(&y, self->priv, in);
-	n += encrypt_hash(&y, NULL, 0, p->fin + n);
+	n += (size_t)sec_xx_write_se(&y, self->priv, self->pub, in, NULL, 0, p->fin + n); /* in was checked */
 	p->finlen = n;
 	memcpy(p->fin_re, in, 32);
 	open_session(p, &y, 1, rs, now);
@@ -434,8 +518,7 @@ finished(struct sec_peer *p, struct sec_self *self, const unsigned char *in, lon
 		if (!afford(p, self, now, 1, why))
 			return -1;
 		y = p->rep[k].sym;
-		if (decrypt_hash(&y, in, 48, rs) == 0 && mix_dh(&y, p->rep[k].e, rs) == 0 &&
-		    decrypt_hash(&y, in + 48, 16, none) == 0) {
+		if (sec_xx_read_se(&y, p->rep[k].e, in, 48 + CRYPTO_TAG, rs, none) == 0) {
 			open_session(p, &y, 0, rs, now);
 			crypto_wipe(&y, sizeof(y));
 			return SEC_READY;
@@ -476,7 +559,7 @@ open_data(struct sec_peer *p, const unsigned char *in, size_t len, size_t off, u
     size_t *outlen, const char **why)
 {
 	struct sec_keys *rx = &p->rx;
-	unsigned char nonce[12], next[32], before[32];
+	unsigned char next[32], before[32];
 	const unsigned char *key;
 	uint64_t c = 0, *top, *bits, ntop = 0, nbits = 0;
 	int i, ahead;
@@ -511,8 +594,7 @@ open_data(struct sec_peer *p, const unsigned char *in, size_t len, size_t off, u
 		*why = "a replay";
 		return -1;
 	}
-	nonce_of(nonce, c);
-	if (crypto_open(key, nonce, in, off + 9, in + off + 9, len - off - 9, out) == -1) {
+	if (sec_xx_open(key, c, in, off + 9, in + off + 9, len - off - 9, out) == -1) {
 		crypto_wipe(next, sizeof(next));
 		crypto_wipe(before, sizeof(before));
 		*why = "it does not authenticate (changed, cut or forged)";
@@ -544,7 +626,6 @@ sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, const u
     size_t len, unsigned char *out, size_t size)
 {
 	struct sec_keys *tx = &p->tx;
-	unsigned char nonce[12];
 	size_t n;
 	int i;
 
@@ -560,8 +641,7 @@ sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, const u
 	out[n++] = tx->epoch;
 	for (i = 7; i >= 0; i--)
 		out[n++] = (unsigned char)(tx->n >> 8 * i);
-	nonce_of(nonce, tx->n++);
-	crypto_seal(tx->key, nonce, out, n, in, len, out + n);
+	sec_xx_seal(tx->key, tx->n++, out, n, in, len, out + n);
 	return (int)(n + len + CRYPTO_TAG);
 }
 
@@ -622,9 +702,7 @@ sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const voi
 				return -1;
 			sym_init(&p->sym, self->name, peer);
 			memcpy(p->e, rnd, 32);
-			crypto_x25519_public(p->epub, p->e);
-			mix_hash(&p->sym, p->epub, 32);
-			mix_hash(&p->sym, "", 0);
+			sec_xx_write_e(&p->sym, p->e, NULL, 0, p->epub); /* no payload: e alone */
 		}
 		n = head(p->msg, SEC_INIT, self->name);
 		memcpy(p->msg + n, in + off, SEC_COOKIE_LEN);

@@ -144,6 +144,39 @@ int sec_input(struct sec_peer *p, struct sec_self *self, const char *peer, const
 /* Seal a datagram for the peer into out: its length, or -1 with no session. */
 int sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, const unsigned char *in,
     size_t len, unsigned char *out, size_t size);
+/*
+ * Noise XX itself, message by message, with any prologue and payloads: the
+ * handshakes above are made of these (their prologue binds both names, and
+ * every payload is empty), and tests replay Noise's published vectors
+ * through them.  e and spriv are private keys, re the peer's ephemeral key,
+ * rs gets the peer's static key; pl holds (or gets) the payload.  Each
+ * returns the bytes written to out (or the payload's length), or -1: a
+ * message that does not check, or a key of small order.
+ */
+void sec_xx_init(struct sec_sym *y, const void *prologue, size_t len);
+int sec_xx_write_e(struct sec_sym *y, const unsigned char e[32], const void *pl, size_t len,
+    unsigned char *out);                                         /* -> e */
+int sec_xx_read_e(struct sec_sym *y, const unsigned char *in, size_t len, unsigned char re[32],
+    unsigned char *pl);
+int sec_xx_write_ees(struct sec_sym *y, const unsigned char e[32], const unsigned char re[32],
+    const unsigned char spriv[32], const unsigned char spub[32], const void *pl, size_t len,
+    unsigned char *out);                                         /* <- e, ee, s, es */
+int sec_xx_read_ees(struct sec_sym *y, const unsigned char e[32], const unsigned char *in, size_t len,
+    unsigned char rs[32], unsigned char *pl);
+int sec_xx_write_se(struct sec_sym *y, const unsigned char spriv[32], const unsigned char spub[32],
+    const unsigned char re[32], const void *pl, size_t len, unsigned char *out); /* -> s, se */
+int sec_xx_read_se(struct sec_sym *y, const unsigned char e[32], const unsigned char *in, size_t len,
+    unsigned char rs[32], unsigned char *pl);
+/* Split(): the initiator's sending key k1 and the responder's k2. */
+void sec_xx_split(const struct sec_sym *y, unsigned char k1[32], unsigned char k2[32]);
+/* A transport message under key k and nonce n (four zero bytes, then n
+ * little end first); DATA is one, its header the associated data.
+ * Opening: 0, or -1 when it does not authenticate. */
+void sec_xx_seal(const unsigned char k[32], uint64_t n, const void *ad, size_t adlen, const void *pt,
+    size_t len, unsigned char *out);
+int sec_xx_open(const unsigned char k[32], uint64_t n, const void *ad, size_t adlen,
+    const unsigned char *ct, size_t len, unsigned char *out);
+
 /* Forget the handshake we began (its HELLO could not go). */
 void sec_cancel(struct sec_peer *p);
 /* Forget every secret of the peer's handshake and session. */

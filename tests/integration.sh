@@ -1219,6 +1219,19 @@ t_crypto_agrees_with_openssl_and_python() {
 	esac
 }
 
+# the handshake is Noise's: the published vectors replay byte for byte through secure.c
+t_noise_test_vectors_replay_byte_for_byte() {
+	local tool=tests/crypto_tool
+	[ "$LABEL" = plain ] || tool=san/crypto_tool
+	[ -x "$tool" ] || fail "no $tool: make check builds it"
+	python3 tests/noise_vectors.py "$tool" >"$T/vec.out" 2>&1
+	case $? in
+	0) sed 's/^/    /' "$T/vec.out" ;;
+	77) skip "$(tail -n 1 "$T/vec.out")" ;;
+	*) fail "$(cat "$T/vec.out")" ;;
+	esac
+}
+
 # keys: a client's key file is made private, and a bad one is refused in one line
 t_e2e_identity_file_is_made_private_and_checked() {
 	local f=$T/cfg/alice/p2pchat/identity
