@@ -15,9 +15,9 @@ P2P_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic $(WERRO
              $(if $(filter epoll,$(POLLER)),-DP2P_EPOLL)
 SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-PURE = proto.c roster.c link.c path.c fmt.c crypto.c secure.c rate.c
+PURE = proto.c roster.c link.c path.c fmt.c crypto.c secure.c rate.c utf8.c
 SRCS = p2pchat.c server.c client.c net.c identity.c $(PURE)
-HDRS = p2pchat.h proto.h roster.h net.h link.h path.h fmt.h crypto.h secure.h identity.h rate.h
+HDRS = p2pchat.h proto.h roster.h net.h link.h path.h fmt.h crypto.h secure.h identity.h rate.h utf8.h
 
 all: p2pchat
 

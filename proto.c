@@ -15,6 +15,7 @@
 
 #include "fmt.h"
 #include "proto.h"
+#include "utf8.h"
 
 #define MAXFIELDS 6
 #define SID_LEN   8  /* hex digits of a stream id */
@@ -40,43 +41,6 @@ proto_strerror(int err)
 	if (err >= (int)(sizeof(errors) / sizeof(errors[0])))
 		return "unknown error";
 	return errors[err];
-}
-
-/* Decode the code point at s[*i], advancing *i: 0, or -1 when invalid. */
-static int
-utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
-{
-	unsigned int c = s[*i];
-	uint32_t v, min;
-	size_t n, k;
-
-	if (c < 0x80) {
-		*cp = c;
-		(*i)++;
-		return 0;
-	}
-	if ((c & 0xe0) == 0xc0) {
-		n = 1, v = c & 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 2, v = c & 0x0f, min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 3, v = c & 0x07, min = 0x10000;
-	} else {
-		return -1;
-	}
-	if (len - *i <= n)
-		return -1;
-	for (k = 1; k <= n; k++) {
-		c = s[*i + k];
-		if ((c & 0xc0) != 0x80)
-			return -1;
-		v = v << 6 | (c & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return -1;
-	*i += n + 1;
-	*cp = v;
-	return 0;
 }
 
 int
@@ -113,28 +77,6 @@ static int
 is_emoji(uint32_t c)
 {
 	return (c >= 0x2600 && c <= 0x27bf) || (c >= 0x1f000 && c <= 0x1faff);
-}
-
-struct cprange {
-	uint32_t lo, hi;
-};
-
-/* 1 when c is in one of the n sorted ranges r. */
-static int
-in_ranges(const struct cprange *r, size_t n, uint32_t c)
-{
-	size_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (c < r[mid].lo)
-			hi = mid;
-		else if (c > r[mid].hi)
-			lo = mid + 1;
-		else
-			return 1;
-	}
-	return 0;
 }
 
 /*
@@ -284,7 +226,7 @@ proto_valid_name(const char *s, size_t len)
 	while (i < len) {
 		if (utf8_next((const unsigned char *)s, len, &i, &c) == -1)
 			return 0;
-		if (!in_ranges(name_chars, sizeof(name_chars) / sizeof(name_chars[0]), c) &&
+		if (!utf8_in(name_chars, sizeof(name_chars) / sizeof(name_chars[0]), c) &&
 		    !deva_sign_ok(prev, c))
 			return 0;
 		prev = c;
@@ -564,32 +506,6 @@ fold(uint32_t c)
 		if (c <= folds[k].hi && (c - folds[k].lo) % folds[k].step == 0)
 			return (uint32_t)((int32_t)c + folds[k].delta);
 	return c;
-}
-
-/* Write c as UTF-8 into buf: the length. */
-static size_t
-utf8_put(uint32_t c, unsigned char *buf)
-{
-	if (c < 0x80) {
-		buf[0] = (unsigned char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		buf[0] = (unsigned char)(0xc0 | c >> 6);
-		buf[1] = (unsigned char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		buf[0] = (unsigned char)(0xe0 | c >> 12);
-		buf[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		buf[2] = (unsigned char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	buf[0] = (unsigned char)(0xf0 | c >> 18);
-	buf[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
-	buf[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-	buf[3] = (unsigned char)(0x80 | (c & 0x3f));
-	return 4;
 }
 
 size_t
