@@ -9,12 +9,14 @@
 #include <sys/socket.h>
 
 #include "crypto.h"
+#include "edit.h"
 #include "fmt.h"
 #include "link.h"
 #include "path.h"
 #include "proto.h"
 #include "roster.h"
 #include "secure.h"
+#include "utf8.h"
 
 static int failures;
 
@@ -384,6 +386,7 @@ test_roster(void)
 #include "unit_crypto.c"
 #include "unit_secure.c"
 #include "unit_names.c"
+#include "unit_edit.c"
 
 int
 main(void)
@@ -417,5 +420,7 @@ main(void)
 	test_x25519();
 	test_secure_handshake();
 	test_secure_hostile();
+	test_edit_keys();
+	test_edit_history_and_tab();
 	return failures != 0;
 }
