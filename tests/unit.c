@@ -16,6 +16,7 @@
 #include "proto.h"
 #include "roster.h"
 #include "secure.h"
+#include "term.h"
 #include "utf8.h"
 
 static int failures;
@@ -387,6 +388,7 @@ test_roster(void)
 #include "unit_secure.c"
 #include "unit_names.c"
 #include "unit_edit.c"
+#include "unit_term.c"
 
 int
 main(void)
@@ -422,5 +424,6 @@ main(void)
 	test_secure_hostile();
 	test_edit_keys();
 	test_edit_history_and_tab();
+	test_term_keys();
 	return failures != 0;
 }

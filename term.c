@@ -1,0 +1,153 @@
+/*
+ * term.c: raw mode, keys and drawing (term.h).
+ *
+ * Keys: what an xterm-like terminal sends (VT100 and its CSI and SS3
+ * sequences, bracketed paste), with every sequence not known here taken
+ * whole and dropped, so that no escape sequence is ever typed as text.
+ */
+#include <string.h>
+
+#include "term.h"
+#include "utf8.h"
+
+#define CSI_MAX 32 /* a longer sequence is junk */
+
+/* A CSI sequence's final byte and first parameter: the key. */
+static int
+csi_key(char final, long p1, long p2)
+{
+	int ctrl = p2 == 5 || p2 == 3; /* Ctrl or Alt with an arrow: by word */
+
+	switch (final) {
+	case 'A': return EK_UP;
+	case 'B': return EK_DOWN;
+	case 'C': return ctrl ? EK_WORD_RIGHT : EK_RIGHT;
+	case 'D': return ctrl ? EK_WORD_LEFT : EK_LEFT;
+	case 'H': return EK_HOME;
+	case 'F': return EK_END;
+	case '~':
+		switch (p1) {
+		case 1: case 7: return EK_HOME;
+		case 4: case 8: return EK_END;
+		case 3: return EK_DELETE;
+		case 200: return TK_PASTE_BEGIN;
+		case 201: return TK_PASTE_END;
+		}
+	}
+	return TK_NONE;
+}
+
+/* The control byte c as a key. */
+static int
+ctrl_key(unsigned char c)
+{
+	static const struct { unsigned char c; int key; } map[] = {
+		{ 0x01, EK_HOME }, { 0x02, EK_LEFT }, { 0x03, TK_INTR }, { 0x04, TK_EOF },
+		{ 0x05, EK_END }, { 0x06, EK_RIGHT }, { 0x08, EK_BACKSPACE }, { 0x09, TK_TAB },
+		{ 0x0a, EK_ENTER }, { 0x0b, EK_KILL_END }, { 0x0c, TK_REDRAW }, { 0x0d, EK_ENTER },
+		{ 0x0e, EK_DOWN }, { 0x10, EK_UP }, { 0x15, EK_KILL_START }, { 0x17, EK_KILL_WORD },
+		{ 0x1a, TK_SUSPEND }, { 0x7f, EK_BACKSPACE },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+		if (map[k].c == c)
+			return map[k].key;
+	return TK_NONE;
+}
+
+/* An escape sequence at in (in[0] is ESC): its length, or 0 if cut short. */
+static size_t
+escape(const char *in, size_t len, int now, int *key)
+{
+	long p[2] = { 0, 0 };
+	size_t i;
+	int np = 0;
+
+	*key = TK_NONE;
+	if (len < 2)
+		return now ? 1 : 0;
+	if (in[1] == '[' || in[1] == 'O') {
+		for (i = 2; i < len && i < CSI_MAX; i++) {
+			unsigned char c = (unsigned char)in[i];
+
+			if (c >= '0' && c <= '9') {
+				if (np == 0)
+					np = 1;
+				if (np <= 2 && p[np - 1] < 100000)
+					p[np - 1] = p[np - 1] * 10 + (c - '0');
+			} else if (c == ';') {
+				np++;
+			} else if (c >= 0x40 && c <= 0x7e) {
+				*key = csi_key((char)c, p[0], p[1]);
+				return i + 1;
+			} else if (c < 0x20 || c > 0x3f) {
+				return i; /* not a sequence after all: dropped up to here */
+			}
+		}
+		return i < CSI_MAX && !now ? 0 : i;
+	}
+	if (in[1] == 'b' || in[1] == 'B')
+		*key = EK_WORD_LEFT;
+	else if (in[1] == 'f' || in[1] == 'F')
+		*key = EK_WORD_RIGHT;
+	else if (in[1] == 0x7f || in[1] == 0x08)
+		*key = EK_KILL_WORD;
+	else if (in[1] == 0x1b)
+		return 1; /* Escape twice: the first alone */
+	return 2;
+}
+
+/* Does s hold the start of a UTF-8 character whose last bytes are yet to come? */
+static int
+cut_short(const unsigned char *s, size_t len)
+{
+	size_t need = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1, k;
+
+	for (k = 1; k < len; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	return len < need;
+}
+
+size_t
+term_key(const char *in, size_t len, int now, int *key, size_t *textlen)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, at;
+	uint32_t c;
+
+	*textlen = 0;
+	if (len == 0)
+		return 0;
+	if (s[0] == 0x1b)
+		return escape(in, len, now, key);
+	if (s[0] < 0x20 || s[0] == 0x7f) {
+		*key = ctrl_key(s[0]);
+		return 1;
+	}
+	/* a run of printable characters, up to a control or a character cut short */
+	while (i < len && s[i] >= 0x20 && s[i] != 0x7f) {
+		at = i;
+		if (utf8_next(s, len, &i, &c) == -1) {
+			i = at;
+			if (at > 0 || (cut_short(s, len) && !now))
+				break;
+			for (i = 1; i < len && (s[i] & 0xc0) == 0x80; i++)
+				;
+			*key = TK_NONE; /* not UTF-8: dropped, with what follows of it */
+			return i;
+		}
+		if (c >= 0x80 && c < 0xa0) { /* a C1 control */
+			if (at == 0) {
+				*key = TK_NONE;
+				return i;
+			}
+			i = at;
+			break;
+		}
+	}
+	*key = EK_TEXT;
+	*textlen = i;
+	return i;
+}

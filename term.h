@@ -1,0 +1,25 @@
+/*
+ * term.h: the terminal itself: raw mode and giving it back, keys decoded
+ * from what the terminal sends, and the few VT100 sequences the screen is
+ * drawn with.  Nothing here knows chat: ui.c decides what to draw.
+ */
+#ifndef P2P_TERM_H
+#define P2P_TERM_H
+
+#include <stddef.h>
+
+#include "edit.h"
+
+/* Keys beyond the editor's (edit.h), which the screen handles itself. */
+enum term_key {
+	TK_NONE = 64, /* a key or sequence that means nothing here: dropped */
+	TK_TAB, TK_REDRAW, TK_INTR, TK_EOF, TK_SUSPEND, TK_PASTE_BEGIN, TK_PASTE_END
+};
+
+/* Decode the next key from (in, len): the bytes it took, with *key set
+ * (EK_TEXT: the first *textlen bytes of in are printable text, whole UTF-8
+ * characters); 0 when in ends inside a key and more may come, unless
+ * `now` says nothing more is coming (after a pause: a lone Escape). */
+size_t term_key(const char *in, size_t len, int now, int *key, size_t *textlen);
+
+#endif
