@@ -6,6 +6,9 @@
  * whole and dropped, so that no escape sequence is ever typed as text.
  */
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "term.h"
 #include "utf8.h"
@@ -150,4 +153,83 @@ term_key(const char *in, size_t len, int now, int *key, size_t *textlen)
 	*key = EK_TEXT;
 	*textlen = i;
 	return i;
+}
+
+size_t
+term_wrap(const char *s, size_t len, int cols, size_t *next)
+{
+	size_t i = 0, end, brk = 0;
+	int w = 0, cw;
+	uint32_t c;
+
+	while (i < len) {
+		end = i;
+		if (utf8_next((const unsigned char *)s, len, &end, &c) == -1)
+			c = '?', end = i + 1;
+		cw = utf8_width(c);
+		if (w + cw > cols && i > 0) {
+			if (brk > 0) { /* after the last space: the space is not carried */
+				*next = brk;
+				return brk - 1;
+			}
+			*next = i;
+			return i;
+		}
+		w += cw;
+		if (c == ' ')
+			brk = end;
+		i = end;
+	}
+	*next = len;
+	return len;
+}
+
+/* ---- the terminal's state ---- */
+
+static struct termios saved;
+static int saved_fd = -1;
+
+int
+term_raw(int fd)
+{
+	static const char paste_on[] = "\x1b[?2004h";
+	struct termios t;
+
+	if (tcgetattr(fd, &t) == -1)
+		return -1;
+	if (saved_fd == -1)
+		saved = t;
+	t.c_iflag &= ~(tcflag_t)(BRKINT | ICRNL | INPCK | ISTRIP | IXON);
+	t.c_lflag &= ~(tcflag_t)(ECHO | ICANON | IEXTEN | ISIG);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSAFLUSH, &t) == -1)
+		return -1;
+	saved_fd = fd;
+	(void)!write(fd, paste_on, sizeof(paste_on) - 1);
+	return 0;
+}
+
+void
+term_restore(void)
+{
+	static const char paste_off[] = "\x1b[?2004l";
+	int fd = saved_fd;
+
+	if (fd == -1)
+		return;
+	saved_fd = -1;
+	(void)!write(fd, paste_off, sizeof(paste_off) - 1);
+	tcsetattr(fd, TCSAFLUSH, &saved);
+}
+
+void
+term_size(int fd, int *rows, int *cols)
+{
+	struct winsize ws;
+
+	*rows = 24, *cols = 80;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		*rows = ws.ws_row, *cols = ws.ws_col;
 }

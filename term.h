@@ -21,5 +21,18 @@ enum term_key {
  * characters); 0 when in ends inside a key and more may come, unless
  * `now` says nothing more is coming (after a pause: a lone Escape). */
 size_t term_key(const char *in, size_t len, int now, int *key, size_t *textlen);
+/* The first row of (s, len) in cols columns: its bytes, broken after the
+ * last space that fits where there is one, else between characters; the
+ * next row starts at *next (the space it broke at is not carried over). */
+size_t term_wrap(const char *s, size_t len, int cols, size_t *next);
+
+/* Put the terminal on fd in raw mode (no echo, no line editing, no signals
+ * from keys, bracketed paste on): 0, or -1 when it is no terminal. */
+int term_raw(int fd);
+/* Give the terminal back as term_raw found it; safe to call more than
+ * once, and from a signal handler. */
+void term_restore(void);
+/* The terminal's size; 24 by 80 when it cannot say. */
+void term_size(int fd, int *rows, int *cols);
 
 #endif

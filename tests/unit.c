@@ -425,5 +425,6 @@ main(void)
 	test_edit_keys();
 	test_edit_history_and_tab();
 	test_term_keys();
+	test_term_wrap();
 	return failures != 0;
 }

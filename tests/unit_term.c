@@ -55,3 +55,29 @@ test_term_keys(void)
 	    "keys: an escape sequence cut short waits for its end", NULL);
 	check(term_key("\x1b", 1, 1, &key, &tl) == 1 && key == TK_NONE, "keys: a lone Escape is dropped", NULL);
 }
+
+static void
+wrap_is(const char *s, int cols, const char *want, const char *what)
+{
+	char got[256] = "", detail[300];
+	size_t len = strlen(s), n, next;
+
+	while (len > 0) {
+		n = term_wrap(s, len, cols, &next);
+		strncat(got, s, n);
+		strcat(got, "|");
+		s += next;
+		len -= next;
+	}
+	snprintf(detail, sizeof(detail), "got \"%s\", want \"%s\"", got, want);
+	check(strcmp(got, want) == 0, what, detail);
+}
+
+static void
+test_term_wrap(void)
+{
+	wrap_is("the quick brown fox", 10, "the quick|brown fox|", "wrap: at the last space that fits");
+	wrap_is("abcdefghijklmnop", 6, "abcdef|ghijkl|mnop|", "wrap: a word longer than a row is cut");
+	wrap_is("你好世界你好", 5, "你好|世界|你好|", "wrap: a wide character never straddles two rows");
+	wrap_is("short", 80, "short|", "wrap: a line that fits is one row");
+}
