@@ -150,12 +150,12 @@ decrypt_hash(struct sec_sym *y, const unsigned char *ct, size_t len, unsigned ch
 }
 
 void
-sec_xx_init(struct sec_sym *y, const void *prologue, size_t len)
+sec_xx_init(struct sec_sym *y, const void *pro, size_t len)
 {
 	memset(y, 0, sizeof(*y));
 	memcpy(y->h, protocol, 32);
 	memcpy(y->ck, protocol, 32);
-	mix_hash(y, prologue, len);
+	mix_hash(y, pro, len);
 }
 
 /* Initialize with the prologue that binds both names: "p2pchat 1", the

@@ -153,7 +153,7 @@ int sec_seal(struct sec_peer *p, const struct sec_self *self, long long now, con
  * returns the bytes written to out (or the payload's length), or -1: a
  * message that does not check, or a key of small order.
  */
-void sec_xx_init(struct sec_sym *y, const void *prologue, size_t len);
+void sec_xx_init(struct sec_sym *y, const void *prologue, size_t len); /* Initialize, MixHash(prologue) */
 int sec_xx_write_e(struct sec_sym *y, const unsigned char e[32], const void *pl, size_t len,
     unsigned char *out);                                         /* -> e */
 int sec_xx_read_e(struct sec_sym *y, const unsigned char *in, size_t len, unsigned char re[32],
