@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "term.h"
 #include "utf8.h"
 
@@ -155,6 +156,19 @@ term_key(const char *in, size_t len, int now, int *key, size_t *textlen)
 	return i;
 }
 
+/* The end of an SGR sequence at s[i] (ESC [ ... m), or i when there is none. */
+static size_t
+sgr_end(const char *s, size_t len, size_t i)
+{
+	size_t k = i + 2;
+
+	if (i + 1 >= len || s[i] != 0x1b || s[i + 1] != '[')
+		return i;
+	while (k < len && ((s[k] >= '0' && s[k] <= '9') || s[k] == ';'))
+		k++;
+	return k < len && s[k] == 'm' ? k + 1 : i;
+}
+
 size_t
 term_wrap(const char *s, size_t len, int cols, size_t *next)
 {
@@ -163,6 +177,10 @@ term_wrap(const char *s, size_t len, int cols, size_t *next)
 	uint32_t c;
 
 	while (i < len) {
+		if ((end = sgr_end(s, len, i)) > i) { /* colour: no columns */
+			i = end;
+			continue;
+		}
 		end = i;
 		if (utf8_next((const unsigned char *)s, len, &end, &c) == -1)
 			c = '?', end = i + 1;
@@ -232,4 +250,126 @@ term_size(int fd, int *rows, int *cols)
 	*rows = 24, *cols = 80;
 	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		*rows = ws.ws_row, *cols = ws.ws_col;
+}
+
+/* ---- the screen ---- */
+
+#define OUT_MAX 4096
+
+struct out {
+	int fd;
+	size_t len;
+	char buf[OUT_MAX];
+};
+
+static void
+out_flush(struct out *o)
+{
+	fmt_write(o->fd, o->buf, o->len);
+	o->len = 0;
+}
+
+static void
+out_add(struct out *o, const char *s, size_t len)
+{
+	size_t n;
+
+	while (len > 0) {
+		if (o->len == OUT_MAX)
+			out_flush(o);
+		n = len < OUT_MAX - o->len ? len : OUT_MAX - o->len;
+		memcpy(o->buf + o->len, s, n);
+		o->len += n;
+		s += n;
+		len -= n;
+	}
+}
+
+static void
+out_str(struct out *o, const char *s)
+{
+	out_add(o, s, strlen(s));
+}
+
+void
+term_screen_init(struct term_screen *s, int fd, struct edit *ed)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->ed = ed;
+	term_size(fd, &s->rows, &s->cols);
+}
+
+/* From the start of the status row (or where the cursor is, if the rows
+ * are not drawn), everything below cleared. */
+static void
+rows_clear(struct term_screen *s, struct out *o)
+{
+	out_str(o, s->drawn ? "\r\x1b[1A\x1b[J" : "\r\x1b[J");
+	s->drawn = 0;
+}
+
+/* The status row and the input row, the cursor at the editor's. */
+static void
+rows_draw(struct term_screen *s, struct out *o)
+{
+	char move[16];
+	size_t from, to, n, next;
+	int col, pw = edit_width(s->prompt, strlen(s->prompt));
+
+	n = term_wrap(s->status, strlen(s->status), s->cols - 1, &next);
+	out_str(o, "\x1b[7m");
+	out_add(o, s->status, n);
+	out_str(o, "\x1b[m\x1b[K\r\n");
+	out_str(o, s->prompt);
+	edit_view(s->ed, s->cols - pw - 1 > 8 ? s->cols - pw - 1 : 8, &from, &to, &col);
+	out_add(o, s->ed->buf + from, to - from);
+	fmt(move, sizeof(move), "\r\x1b[%dC", pw + col);
+	out_str(o, "\x1b[K");
+	out_str(o, pw + col > 0 ? move : "\r");
+	s->drawn = 1;
+}
+
+void
+term_screen_line(struct term_screen *s, const char *line, size_t len)
+{
+	struct out o;
+	size_t n, next;
+
+	o.fd = s->fd;
+	o.len = 0;
+	rows_clear(s, &o);
+	do {
+		n = term_wrap(line, len, s->cols, &next);
+		out_add(&o, line, n);
+		out_str(&o, "\x1b[m\r\n");
+		line += next;
+		len -= next;
+	} while (len > 0);
+	rows_draw(s, &o);
+	out_flush(&o);
+}
+
+void
+term_screen_draw(struct term_screen *s)
+{
+	struct out o;
+
+	o.fd = s->fd;
+	o.len = 0;
+	term_size(s->fd, &s->rows, &s->cols);
+	rows_clear(s, &o);
+	rows_draw(s, &o);
+	out_flush(&o);
+}
+
+void
+term_screen_clear(struct term_screen *s)
+{
+	struct out o;
+
+	o.fd = s->fd;
+	o.len = 0;
+	rows_clear(s, &o);
+	out_flush(&o);
 }

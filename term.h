@@ -35,4 +35,29 @@ void term_restore(void);
 /* The terminal's size; 24 by 80 when it cannot say. */
 void term_size(int fd, int *rows, int *cols);
 
+/*
+ * The screen: lines scroll up as on any terminal (its scrollback keeps
+ * them), above two rows of our own at the bottom, a status row and the
+ * input row with its prompt.  A line printed clears those two, goes out
+ * wrapped, and they are drawn again under it, the cursor where it was.
+ * Text given here may hold SGR sequences (ESC [ ... m, colours) and no
+ * other control: they take no columns.
+ */
+struct term_screen {
+	int fd, rows, cols;
+	int drawn;                /* the two rows are on the terminal */
+	char status[256];         /* the status row's text */
+	char prompt[64];          /* before the input */
+	struct edit *ed;          /* the input */
+};
+
+/* Begin drawing on fd (a terminal in raw mode) with the editor ed. */
+void term_screen_init(struct term_screen *s, int fd, struct edit *ed);
+/* Print a line above the two rows. */
+void term_screen_line(struct term_screen *s, const char *line, size_t len);
+/* Draw the two rows again (after a key, a new status or a resize). */
+void term_screen_draw(struct term_screen *s);
+/* Take the two rows away, as before leaving. */
+void term_screen_clear(struct term_screen *s);
+
 #endif
