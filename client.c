@@ -231,8 +231,8 @@ rejected(struct client *c, const char *reason, long long now)
 	fmt(msg, sizeof(msg), "login refused: %s", why);
 	/* logins pending from our address (a NAT shared with a crowd) clear
 	 * within seconds: worth a few tries even at the first login */
-	if (!c->been_online && (strcmp(reason, "too many logins pending from your address") != 0 ||
-	    c->tries >= LOGIN_TRIES)) {
+	if ((!c->been_online && (strcmp(reason, "too many logins pending from your address") != 0 ||
+	    c->tries >= LOGIN_TRIES)) || strncmp(reason, "kicked out", 10) == 0) {
 		fail(c, msg);
 		return;
 	}
@@ -509,6 +509,10 @@ notice(struct client *c, const char *line, size_t len, long long now)
 		peer_set(c, &m, 0, now);
 	} else if (r == 0 && m.type == P2P_LOGOUT) {
 		peer_left(c, roster_get(&c->peers, roster_find(&c->peers, m.name, strlen(m.name))), now);
+	} else if (r == 0 && m.type == P2P_KICKED) {
+		fmt(esc, sizeof(esc), "the server kicked you out: it refuses your name from your address "
+		    "for %lu s", (unsigned long)m.secs);
+		fail(c, esc);
 	} else if (r == 0 && m.type == P2P_PUNCH) {
 		/* a peer looks for a path to us: probe it at the same time */
 		debug("%s looks for a path to us", m.name);

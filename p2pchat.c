@@ -44,7 +44,7 @@ static const char help_text[] =
     "\n"
     "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,\n"
     "/fingerprint [NAME], /accept NAME SAFETY-NUMBER, /help, /quit.\n"
-    "Server commands: who, kick NAME, stats, quit.  See p2pchat(1).\n";
+    "Server commands: who, kick NAME [SECONDS], stats, quit.  See p2pchat(1).\n";
 
 static void
 vlog(const char *fmt, va_list ap)

@@ -917,6 +917,10 @@ parse_server(const struct field *f, int n, struct p2p_msg *m)
 		m->type = P2P_PUNCH;
 		return n < 2 ? -P2P_EFIELDS : get_name(&f[1], m->name);
 	}
+	if (is(&f[0], "kicked")) {
+		m->type = P2P_KICKED;
+		return n < 2 || parse_num(f[1].s, f[1].len, UINT32_MAX, &m->secs) == -1 ? -P2P_EFIELDS : 0;
+	}
 	if (is(&f[0], "login"))
 		m->type = P2P_LOGIN;
 	else if (is(&f[0], "logout"))
@@ -1107,6 +1111,9 @@ proto_format(char *buf, size_t size, const struct p2p_msg *m)
 		break;
 	case P2P_PUNCH:
 		n = fmt(buf, size, "punch,%s", m->name);
+		break;
+	case P2P_KICKED:
+		n = fmt(buf, size, "kicked,%lu", (unsigned long)m->secs);
 		break;
 	case P2P_PROBE:
 	case P2P_PROBED:

@@ -49,9 +49,12 @@ enum p2p_type {
 	P2P_PROBED,  /* probed,NAME,NONCE     its answer, to where the probe came from */
 	P2P_PUNCH,   /* punch,NAME            (TCP) client: open a path to NAME;
 	                                      server: NAME wants a path to you */
-	P2P_RELAY    /* relay,NAME,DATAGRAM   (UDP) client: pass it to NAME;
+	P2P_RELAY,   /* relay,NAME,DATAGRAM   (UDP) client: pass it to NAME;
 	                                      server: NAME sent it.  The datagram
 	                                      may be any bytes (sealed chat) */
+	P2P_KICKED   /* kicked,SECONDS        (TCP) server: your session ends, and
+	                                      logins of your name from your
+	                                      address are refused for SECONDS */
 };
 
 /* Which side sent a message decides how strictly it is read. */
@@ -70,6 +73,7 @@ struct p2p_msg {
 	unsigned char key[P2P_KEY_LEN]; /* login, entry: the user's public key, if haskey */
 	int haskey;
 	uint16_t port;       /* Accept */
+	uint32_t secs;       /* kicked */
 	int relay;           /* Accept: the server relays for peers with no direct path */
 	char reason[P2P_REASON_MAX + 1];
 	uint32_t sid;        /* msg, ack: the sender's stream; probe, probed: the nonce */

@@ -43,6 +43,9 @@
 #define PUNCH_RATE    2      /* then per second */
 #define RELAY_BURST   65536  /* bytes a user may have relayed at once, */
 #define RELAY_RATE    32768  /* then per second */
+#define BANS          64     /* kicks remembered (the oldest goes first) */
+#define KICK_SECS     60     /* s a kicked name is refused from its address, */
+#define KICK_SECS_MAX 86400  /* or as the console says, up to this */
 
 enum { UDP4, UDP6, TCP4, TCP6, CONSOLE, BASE };
 
@@ -66,6 +69,13 @@ struct session {
 	size_t entrylen;
 	long long told;         /* where it is in the log of notices */
 	struct rate punch, relay;
+};
+
+/* A kick: logins of this name from this address are refused until then. */
+struct ban {
+	char name[P2P_NAME_MAX + 1];
+	struct p2p_ep addr;
+	long long until;
 };
 
 struct server {
@@ -94,6 +104,7 @@ struct server {
 	int free_hint;           /* every slot below it is in use */
 	long long accept_pause;  /* no accepting until then: out of fds */
 	struct rate_slot rate[RATE_SLOTS]; /* logins per address */
+	struct ban ban[BANS];
 	struct hush hush[H_CAUSES];
 	long long started;
 	unsigned long logins, refused, dgrams, bad, sessions, limited, crowded;
@@ -708,8 +719,17 @@ do_login(struct server *sv, int slot, const struct p2p_ep *src, const struct p2p
 	struct roster_user *u;
 	struct p2p_msg a;
 	unsigned char rnd[P2P_TOKEN_LEN / 2];
+	char why[P2P_REASON_MAX + 1];
 	int id, k;
 
+	for (k = 0; k < BANS; k++)
+		if (sv->ban[k].until > now && same_addr(&sv->ban[k].addr, src) &&
+		    proto_name_eq(sv->ban[k].name, m->name, strlen(m->name))) {
+			fmt(why, sizeof(why), "kicked out: try again in %lld s",
+			    (sv->ban[k].until - now + 999) / 1000);
+			refuse(sv, slot, src, m->name, why, inlen, now);
+			return;
+		}
 	id = roster_find(&sv->users, m->name, strlen(m->name));
 	if ((u = roster_get(&sv->users, id)) != NULL && u->online && proto_ep_eq(&u->ep, src)) {
 		/* the client logs in again from where it is online: its session
@@ -840,11 +860,57 @@ cmd_who(struct server *sv)
 	}
 }
 
+/* Seconds typed at the console, 0 to KICK_SECS_MAX: the number, or -1. */
+static long
+seconds(const char *s, size_t len)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9' && v <= KICK_SECS_MAX; i++)
+		v = v * 10 + (s[i] - '0');
+	return len == 0 || i < len || v > KICK_SECS_MAX ? -1 : v;
+}
+
+/* kick NAME [SECONDS]: end NAME's session, telling it why, and refuse its
+ * name from its address for that long. */
+static void
+kick(struct server *sv, const char *arg, size_t len)
+{
+	char esc[P2P_ESC_MAX(P2P_LINE_MAX)], line[32];
+	const char *sp = memchr(arg, ' ', len);
+	size_t nlen = sp ? (size_t)(sp - arg) : len;
+	struct roster_user *u = roster_get(&sv->users, roster_find(&sv->users, arg, nlen));
+	struct ban *b = &sv->ban[0];
+	long secs = KICK_SECS;
+	int k;
+
+	if (sp != NULL && (secs = seconds(sp + 1, len - nlen - 1)) < 0) {
+		fmt_line(STDOUT_FILENO, "usage: kick NAME [SECONDS], at most %d seconds", KICK_SECS_MAX);
+		return;
+	}
+	proto_escape(arg, nlen, esc, sizeof(esc));
+	if (u == NULL || !u->online) {
+		fmt_line(STDOUT_FILENO, "%s is not online", esc);
+		return;
+	}
+	for (k = 1; k < BANS; k++) /* the slot that lapses first */
+		if (sv->ban[k].until < b->until)
+			b = &sv->ban[k];
+	strcpy(b->name, u->name);
+	b->addr = u->ep;
+	b->until = net_now() + secs * 1000;
+	fmt(line, sizeof(line), "kicked,%ld\n", secs);
+	queue(sv, u->sess, line, strlen(line));
+	flush(sv, u->sess);
+	doom(sv, u->sess, "kicked");
+	fmt_line(STDOUT_FILENO, "kicked %s; refused from %s's address for %ld s", u->name, u->name, secs);
+}
+
 static void
 console_line(struct server *sv, char *line, size_t len)
 {
 	char esc[P2P_ESC_MAX(P2P_LINE_MAX)];
-	struct roster_user *u;
 	int i, open;
 
 	if (len > 0 && line[len - 1] == '\r')
@@ -853,12 +919,7 @@ console_line(struct server *sv, char *line, size_t len)
 	if (strcmp(line, "who") == 0) {
 		cmd_who(sv);
 	} else if (strncmp(line, "kick ", 5) == 0) {
-		u = roster_get(&sv->users, roster_find(&sv->users, line + 5, len - 5));
-		proto_escape(line + 5, len - 5, esc, sizeof(esc));
-		if (u != NULL && u->online)
-			doom(sv, u->sess, "kicked");
-		else
-			fmt_line(STDOUT_FILENO, "%s is not online", esc);
+		kick(sv, line + 5, len - 5);
 	} else if (strcmp(line, "stats") == 0) {
 		for (i = 0, open = 0; i < sv->nsess; i++)
 			open += fd_of(sv, BASE + i) != -1;
@@ -873,7 +934,7 @@ console_line(struct server *sv, char *line, size_t len)
 	} else if (strcmp(line, "quit") == 0) {
 		sv->stopping = 1;
 	} else if (strcmp(line, "help") == 0) {
-		fmt_line(STDOUT_FILENO, "commands: who, kick NAME, stats, quit");
+		fmt_line(STDOUT_FILENO, "commands: who, kick NAME [SECONDS], stats, quit");
 	} else if (len > 0) {
 		proto_escape(line, len, esc, sizeof(esc));
 		fmt_line(STDOUT_FILENO, "unknown command: %s (try help)", esc);

@@ -1405,6 +1405,29 @@ t_e2e_server_announcing_false_keys_is_caught() {
 
 # ---- the server's console, signals and service use ----
 
+# a kick is told to the kicked, and sticks: its name is refused from its
+# address for the time given, while others and other names still get in
+t_kick_is_told_and_sticks() {
+	start_server
+	start_client alice
+	start_client bob
+	console 'kick bob 30'
+	wait_for "$T/server.out" '^kicked bob; refused from bob.s address for 30 s$' || fail "no word at the console"
+	wait_exit "${CPID[bob]}" || fail "bob goes on after a kick"
+	[ "$STATUS" = 1 ] || fail "bob exit status $STATUS"
+	grep -qx 'p2pchat: the server kicked you out: it refuses your name from your address for 30 s' "$T/bob.err" ||
+		fail "bob was not told: $(cat "$T/bob.err")"
+	wait_for "$T/alice.out" '^\* bob left$' || fail "alice did not hear bob leave"
+	"$BIN" --login bob "127.0.0.1:$PORT" </dev/null >"$T/bob2.out" 2>"$T/bob2.err"
+	[ $? = 1 ] || fail "bob got back in"
+	grep -Eqx 'p2pchat: login refused: kicked out: try again in (29|30) s' "$T/bob2.err" || fail "$(cat "$T/bob2.err")"
+	start_client carol
+	console 'kick carol 0'
+	wait_for "$T/server.out" '^kicked carol; refused from carol.s address for 0 s$' || fail "kick for 0 s"
+	wait_exit "${CPID[carol]}" || fail "carol goes on after a kick"
+	start_client carol
+}
+
 t_server_console() {
 	start_server
 	start_client alice
@@ -1416,6 +1439,8 @@ t_server_console() {
 	wait_for "$T/server.log" 'bob left \(kicked\)' || fail "kick log"
 	console 'kick nobody'
 	wait_for "$T/server.out" '^nobody is not online$' || fail "kick nobody"
+	console 'kick alice 99999999'
+	wait_for "$T/server.out" '^usage: kick NAME \[SECONDS\], at most 86400 seconds$' || fail "kick with too long a time"
 	console 'frob'
 	wait_for "$T/server.out" '^unknown command: frob \(try help\)$' || fail "unknown"
 	console quit
@@ -1469,7 +1494,7 @@ t_man_page_is_clean_and_complete() {
 	done
 	for w in --server --login --port --bind --max-users --no-relay --local-port --identity --insecure --verbose \
 		/msg /to /all /who /path /pending /fingerprint /accept /help /quit HELLO COOKIE INIT REPLY FINISH DATA \
-		known_peers who kick stats quit login, Accept, Reject, hello, logout, punch, msg, part, \
+		known_peers who kick stats quit login, Accept, Reject, hello, logout, punch, kicked, msg, part, \
 		ack, probe, probed, relay, ping, pong end; do
 		grep -q -- "$w" "$T/man.txt" || fail "man page lacks $w"
 	done

@@ -133,6 +133,10 @@ test_server_messages(void)
 	parse_as(P2P_FROM_SERVER, big, sizeof(big), P2P_ELONG, "over-long datagram");
 	SERVER("Reject,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	    P2P_ELONG, "Reject with a reason of 65 bytes");
+	proto_parse("kicked,600", 10, P2P_FROM_SERVER, &m);
+	check(m.type == P2P_KICKED && m.secs == 600, "kicked notice with its seconds", NULL);
+	SERVER("kicked", P2P_EFIELDS, "kicked without its seconds");
+	SERVER("kicked,-1", P2P_EFIELDS, "kicked with a negative number");
 }
 
 static void
