@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -21,6 +22,7 @@
 #define TICK 1000 /* ms: the longest poll, so a signal that lands just before poll is not lost for long */
 
 int verbose;
+static int stamped; /* log lines begin with the time (the server's, unless journald keeps them) */
 static volatile sig_atomic_t got_signal;
 
 static const char usage_text[] =
@@ -47,12 +49,17 @@ static const char help_text[] =
     "Server commands: who, kick NAME [SECONDS], stats, quit.  See p2pchat(1).\n";
 
 static void
-vlog(const char *fmt, va_list ap)
+vlog(const char *f, va_list ap)
 {
-	char line[1024];
+	char line[1024], when[32] = "";
+	struct tm tm;
+	time_t t;
 
-	vfmt(line, sizeof(line), fmt, ap);
-	fmt_line(STDERR_FILENO, "p2pchat: %s", line);
+	if (stamped && (t = time(NULL)) != (time_t)-1 && gmtime_r(&t, &tm) != NULL)
+		fmt(when, sizeof(when), "%d-%02d-%02dT%02d:%02d:%02dZ ", tm.tm_year + 1900, tm.tm_mon + 1,
+		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	vfmt(line, sizeof(line), f, ap);
+	fmt_line(STDERR_FILENO, "%sp2pchat: %s", when, line);
 }
 
 void
@@ -364,5 +371,6 @@ main(int argc, char **argv)
 			o.host = "localhost";
 		return client_run(&o);
 	}
+	stamped = getenv("JOURNAL_STREAM") == NULL;
 	return server_run(&o);
 }

@@ -1476,11 +1476,17 @@ t_server_console_from_a_file() {
 	grep -q 'shutting down with 0 online' "$T/s.log" || fail "no shutdown line"
 }
 
+# an error line of the server's, as every line of its log: the time first
+# (ISO 8601, UTC), unless journald, which has its own, keeps the log
 t_port_in_use_is_an_error() {
 	start_server
 	"$BIN" --server -p "$PORT" -b 127.0.0.1 </dev/null 2>"$T/err"
 	[ $? = 1 ] || fail "exit status $?"
-	grep -qx "p2pchat: cannot listen on port $PORT: Address already in use" "$T/err" || fail "$(cat "$T/err")"
+	grep -Eqx "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z p2pchat: cannot listen on port $PORT: Address already in use" "$T/err" ||
+		fail "$(cat "$T/err")"
+	JOURNAL_STREAM=8:1234 "$BIN" --server -p "$PORT" -b 127.0.0.1 </dev/null 2>"$T/err"
+	grep -qx "p2pchat: cannot listen on port $PORT: Address already in use" "$T/err" ||
+		fail "with JOURNAL_STREAM, not as journald wants it: $(cat "$T/err")"
 }
 
 # ---- the project ----
