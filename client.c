@@ -1492,13 +1492,17 @@ peer_timers(struct client *c, long long now)
 static void
 session_timers(struct client *c, long long now)
 {
-	char msg[120];
+	char msg[P2P_EPSTR_MAX + 340], eps[P2P_EPSTR_MAX];
+	int named;
 
 	if (c->st == LOGIN && c->quit == STAYING && now >= c->next) {
 		if (c->been_online || c->tries < LOGIN_TRIES) {
 			send_login(c, now);
 		} else {
-			fmt(msg, sizeof(msg), "no answer from the server at %s", c->o->host);
+			proto_ep_str(&c->server, eps);
+			named = strncmp(eps, c->o->host, strlen(c->o->host)) != 0;
+			fmt(msg, sizeof(msg), "no answer from the server at %s%s%s (UDP)", named ? c->o->host : "",
+			    named ? ", " : "", eps);
 			fail(c, msg);
 		}
 	} else if ((c->st == CONNECT || c->st == ROSTER) && now >= c->deadline) {

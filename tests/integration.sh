@@ -683,7 +683,7 @@ t_login_is_resent_then_given_up() {
 	wait_for "$T/port" '^[0-9]+$' || fail "python"
 	timeout 20 "$BIN" --login alice "127.0.0.1:$(cat "$T/port")" </dev/null >/dev/null 2>"$T/err"
 	[ $? = 1 ] || fail "exit status $?"
-	grep -qx "p2pchat: no answer from the server at 127.0.0.1" "$T/err" || fail "$(cat "$T/err")"
+	grep -qx "p2pchat: no answer from the server at 127.0.0.1:$(cat "$T/port") (UDP)" "$T/err" || fail "$(cat "$T/err")"
 	[ "$(grep -Ec '^login,alice,127\.0\.0\.1:[0-9]+,[0-9a-f]{64}$' "$T/got")" = 4 ] || fail "logins sent: $(cat "$T/got")"
 	timeout 10 "$BIN" --login alice no-such-host.invalid </dev/null >/dev/null 2>"$T/err"
 	[ $? = 1 ] || fail "unresolvable host: exit status $?"
