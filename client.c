@@ -45,6 +45,9 @@
 #define QUIT_TIMEOUT   2000   /* ms the logout may take to drain */
 #define LEFT_GRACE     5000   /* ms a user who left is still heard: datagrams
                                  sent before the logout may arrive after it */
+#define STALE_GRACE    20000  /* ms after a login again that users the new roster
+                                 lacks are still taken as online: after a server
+                                 restart the others come back one by one */
 #define PEERS_MAX      100000 /* users a roster may hold */
 #define INPUT_MAX      (P2P_MSG_MAX + P2P_NAME_MAX + 8) /* "/msg NAME TEXT" */
 #define OUT_MAX        4096   /* session output: a hello or a logout */
@@ -80,6 +83,8 @@ struct client {
 	long long deadline;        /* CONNECT, ROSTER, quitting: the end of the state */
 	long long heard;           /* the last word from the server */
 	int refused;               /* a login again was refused: said once */
+	long long stale_at;        /* then users that no roster or notice named since
+	                              the login again have left; 0: none wait */
 	uint16_t tcpport;
 	char token[P2P_TOKEN_LEN + 1];
 	int relay;                 /* the server relays for us */
@@ -470,7 +475,7 @@ roster_record(struct client *c, const char *rec, size_t len, char term, long lon
 {
 	struct p2p_msg m;
 	char msg[100], who[P2P_NAME_MAX + 40];
-	int r = proto_roster_record(rec, len, term, &m), id;
+	int r = proto_roster_record(rec, len, term, &m);
 
 	if (r < 0) {
 		fmt(msg, sizeof(msg), "bad roster from the server: %s", proto_strerror(r));
@@ -479,9 +484,10 @@ roster_record(struct client *c, const char *rec, size_t len, char term, long lon
 		if (!proto_name_eq(c->o->name, m.name, strlen(m.name)))
 			peer_set(c, &m, !c->been_online, now);
 	} else {
-		for (id = next_online(c, -1); id != -1; id = next_online(c, id))
-			if (!c->peers.u[id].mark)
-				peer_left(c, &c->peers.u[id], now);
+		/* the others log in again too, at their own pace: only those
+		 * still unheard of after a while have left */
+		if (c->been_online)
+			c->stale_at = now + STALE_GRACE;
 		fmt(who, sizeof(who), c->been_online ? "back online; " : "logged in as %s; ",
 		    c->o->name);
 		c->st = ONLINE;
@@ -1303,7 +1309,7 @@ command(struct client *c, const char *line, size_t len, long long now)
 		for (; id != -1 && alen > 0; id = next_online(c, id))
 			send_chat(c, &c->peers.u[id], arg, alen, now);
 	} else if (is_cmd(line, cmd, "/who")) {
-		print_who(c, "");
+		print_who(c, c->st == ONLINE ? "" : "the server is lost, so this may be stale: ");
 	} else if (is_cmd(line, cmd, "/pending")) {
 		print_pending(c, now);
 	} else if (is_cmd(line, cmd, "/path")) {
@@ -1407,6 +1413,8 @@ client_prepare(void *p, long long now, int *timeout)
 	if (c->st == ONLINE) {
 		soonest(&t, c->next);
 		soonest(&t, c->heard + SILENCE);
+		if (c->stale_at != 0)
+			soonest(&t, c->stale_at);
 	}
 	if (c->ngone > 0)
 		soonest(&t, c->gone[c->gone0].expires);
@@ -1493,7 +1501,7 @@ static void
 session_timers(struct client *c, long long now)
 {
 	char msg[P2P_EPSTR_MAX + 340], eps[P2P_EPSTR_MAX];
-	int named;
+	int named, id;
 
 	if (c->st == LOGIN && c->quit == STAYING && now >= c->next) {
 		if (c->been_online || c->tries < LOGIN_TRIES) {
@@ -1511,6 +1519,12 @@ session_timers(struct client *c, long long now)
 		session_lost(c, "no answer to keepalives", now);
 	} else if (c->st == ONLINE && now >= c->next) {
 		send_ping(c, now);
+	}
+	if (c->stale_at != 0 && now >= c->stale_at && c->st == ONLINE) {
+		for (id = next_online(c, -1); id != -1; id = next_online(c, id))
+			if (!c->peers.u[id].mark)
+				peer_left(c, &c->peers.u[id], now);
+		c->stale_at = 0;
 	}
 	if (c->quit == LINGER && (now >= c->deadline || longest_queue(c) == 0))
 		log_out(c, now);

@@ -267,7 +267,12 @@ t_server_restart_everyone_comes_back() {
 	say carol '/all carol here too'
 	wait_for "$T/bob.out" '<alice> while the server is down$' || fail "chat during the outage"
 	wait_for "$T/alice.out" '<carol> carol here too$' || fail "/all during the outage"
+	say alice /who
+	wait_for "$T/alice.out" '^\* the server is lost, so this may be stale: 2 online: ' || fail "/who while lost"
 	sleep 2 # down for a while, so the clients back off
+	for n in alice bob carol; do
+		cp "$T/$n.out" "$T/$n.before"
+	done
 	start_server
 	for n in alice bob carol; do
 		wait_for "$T/$n.out" '^\* back online; ' 15 || fail "$n not back within 15 s"
@@ -278,6 +283,11 @@ t_server_restart_everyone_comes_back() {
 	done
 	console who
 	wait_for "$T/server.out" '^3 online$' || fail "server roster"
+	# nobody left: no one is shown leaving or coming
+	for n in alice bob carol; do
+		! diff "$T/$n.before" "$T/$n.out" | grep -E '^> \* [a-z]+ (left|is online)$' ||
+			fail "$n was shown what did not happen: $(diff "$T/$n.before" "$T/$n.out")"
+	done
 	say bob '/msg carol all is well'
 	wait_for "$T/carol.out" '<bob> all is well$' || fail "chat after the restart"
 }
