@@ -63,7 +63,7 @@
 #define SEND_SLOTS     256    /* addresses the budget tells apart */
 
 enum state { LOGIN, CONNECT, ROSTER, ONLINE };
-enum quitting { STAYING, LINGER, DRAIN, DONE };
+enum quitting { STAYING, LINGER, DRAIN, DONE }; /* in this order */
 enum { UDP, TCP, KEYS, NFDS };
 
 struct client {
@@ -83,6 +83,7 @@ struct client {
 	long long deadline;        /* CONNECT, ROSTER, quitting: the end of the state */
 	long long heard;           /* the last word from the server */
 	int refused;               /* a login again was refused: said once */
+	int keys_done;             /* stdin is at its end */
 	long long stale_at;        /* then users that no roster or notice named since
 	                              the login again have left; 0: none wait */
 	uint16_t tcpport;
@@ -1053,6 +1054,18 @@ longest_queue(const struct client *c)
 	return most;
 }
 
+/* Fragments not yet delivered, to everyone. */
+static size_t
+pending_count(const struct client *c)
+{
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < c->nact; k++)
+		n += ((const struct link *)c->peers.u[c->act[k]].data)->qlen;
+	return n;
+}
+
 /* Give up on what is unacknowledged, then log out. */
 static void
 log_out(struct client *c, long long now)
@@ -1088,6 +1101,9 @@ quit(struct client *c, long long now)
 	} else {
 		c->quit = LINGER;
 		c->deadline = now + LINGER_TIMEOUT;
+		if (!c->keys_done) /* (a script at its end needs no word of it) */
+			logmsg("waiting up to %d s for chat not yet acknowledged (%lu datagrams); "
+			    "quit again to leave now", LINGER_TIMEOUT / 1000, (unsigned long)pending_count(c));
 	}
 }
 
@@ -1269,10 +1285,18 @@ word(const char *s, size_t len, const char **rest, size_t *restlen)
 	return w;
 }
 
+/* Is (line, len) the command cmd (lower case), whatever the case it was typed in? */
 static int
 is_cmd(const char *line, size_t len, const char *cmd)
 {
-	return len == strlen(cmd) && memcmp(line, cmd, len) == 0;
+	size_t i;
+
+	if (len != strlen(cmd))
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((line[i] >= 'A' && line[i] <= 'Z' ? line[i] - 'A' + 'a' : line[i]) != cmd[i])
+			return 0;
+	return 1;
 }
 
 static void
@@ -1361,18 +1385,24 @@ keys_read(struct client *c, long long now)
 	char *rec, term;
 	int r;
 
-	while (c->quit == STAYING && (r = net_in_record(&c->keys, "\n", &rec, &len, &term)) != 0) {
+	/* (while it waits to quit, LINGER, only a /quit counts) */
+	while (c->quit <= LINGER && (r = net_in_record(&c->keys, "\n", &rec, &len, &term)) != 0) {
 		if (r == -1)
 			logmsg("not sent: the line is longer than %d bytes", (int)c->keys.size - 1);
-		else
+		else if (c->quit == STAYING)
 			key_line(c, rec, len, now);
+		else if (is_cmd(rec, len - (len > 0 && rec[len - 1] == '\r'), "/quit"))
+			quit(c, now);
+		else if (len > 0)
+			logmsg("quitting: not sent (/quit again to leave now)");
 	}
-	if (c->quit == STAYING &&
-	    (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))) {
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
 		/* EOF: the user is done, after a last line that had no newline */
-		if (c->keys.len > 0 && !c->keys.skipping)
+		if (c->quit == STAYING && c->keys.len > 0 && !c->keys.skipping)
 			key_line(c, c->keys.buf + c->keys.start, c->keys.len, now);
-		quit(c, now);
+		c->keys_done = 1;
+		if (c->quit == STAYING)
+			quit(c, now);
 	}
 }
 
@@ -1400,7 +1430,7 @@ client_prepare(void *p, long long now, int *timeout)
 	 * unasked), and not while a link is half full: reading more would only
 	 * fill it and refuse messages, so a script that types faster than a peer
 	 * takes them is slowed down instead */
-	c->pfd[KEYS].fd = c->been_online && c->quit == STAYING &&
+	c->pfd[KEYS].fd = c->been_online && c->quit <= LINGER && !c->keys_done &&
 	    longest_queue(c) < LINK_QUEUE / 2 ? STDIN_FILENO : -1;
 	c->pfd[KEYS].events = POLLIN;
 

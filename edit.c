@@ -69,12 +69,13 @@ next_char(const struct edit *e, size_t i)
 static size_t
 prev_char(const struct edit *e, size_t i)
 {
+	const unsigned char *b = (const unsigned char *)e->buf;
 	size_t end;
 
 	while (i > 0) {
 		do
 			i--;
-		while (i > 0 && ((unsigned char)e->buf[i] & 0xc0) == 0x80);
+		while (i > 0 && (b[i] & 0xc0) == 0x80);
 		if (utf8_width(cp_at(e->buf, e->len, i, &end)) != 0)
 			break;
 	}

@@ -71,6 +71,25 @@ t_duplicate_name_is_refused() {
 	wait_for "$T/alice.out" '^\* no one else is online$' || fail "alice sees a ghost"
 }
 
+# /quit with chat not yet acknowledged says what it waits for, and a
+# second /quit leaves at once; commands are taken in any case
+t_quit_says_what_it_waits_for() {
+	start_server
+	start_client alice
+	start_client bob
+	say alice '/WHO'
+	wait_for "$T/alice.out" '^\* 1 online: bob$' || fail "/WHO: $(cat "$T/alice.err")"
+	kill -STOP "${CPID[bob]}"
+	say alice '/Msg bob are you there?'
+	say alice /quit
+	wait_for "$T/alice.err" '^p2pchat: waiting up to 5 s for chat not yet acknowledged \(1 datagrams\); quit again to leave now$' ||
+		fail "no word of the wait: $(cat "$T/alice.err")"
+	say alice /QUIT
+	wait_exit "${CPID[alice]}" 2 || fail "a second /quit did not leave at once"
+	grep -q '^p2pchat: not delivered to bob: "are you there?"$' "$T/alice.err" || fail "$(cat "$T/alice.err")"
+	kill -CONT "${CPID[bob]}"
+}
+
 t_quit_removes_user_from_every_roster() {
 	start_server
 	start_client alice
