@@ -147,7 +147,7 @@ static void
 close_fd(struct client *c, int slot)
 {
 	if (c->pfd[slot].fd != -1)
-		close(c->pfd[slot].fd);
+		net_close(c->pfd[slot].fd);
 	c->pfd[slot].fd = -1;
 }
 
@@ -1598,7 +1598,7 @@ client_stop(void *p)
 	quit(p, net_now());
 }
 
-static const struct mode client_mode = { client_prepare, client_dispatch, client_stop };
+const struct mode client_mode = { client_prepare, client_dispatch, client_stop };
 
 /* Our key pair, from the identity file (made on the first run), and the
  * pins of known_peers: a client that cannot trust them does not start. */
@@ -1669,36 +1669,60 @@ setup(struct client *c)
 }
 
 int
-client_run(const struct opts *o)
+client_close(void *p)
 {
-	struct client c;
+	struct client *c = p;
+	int status = c->status;
+
+	close_fd(c, UDP);
+	close_fd(c, TCP);
+	while (c->nact > 0)
+		peer_free(c, &c->peers.u[c->act[0]]);
+	free(c->act);
+	free(c->gone);
+	crypto_wipe(&c->me, sizeof(c->me));
+	id_pins_free(&c->known);
+	net_in_free(&c->tin);
+	net_in_free(&c->keys);
+	net_out_free(&c->tout);
+	roster_free(&c->peers);
+	net_poller_free(c->poller);
+	free(c);
+	return status;
+}
+
+void *
+client_open(const struct opts *o)
+{
+	struct client *c = calloc(1, sizeof(*c));
 	int i;
 
-	memset(&c, 0, sizeof(c));
-	c.o = o;
-	c.st = LOGIN;
-	c.secure = !o->insecure;
-	for (i = 0; i < NFDS; i++)
-		c.pfd[i].fd = -1;
-	roster_init(&c.peers, PEERS_MAX);
-	if ((c.poller = net_poller_new(NFDS, 0)) == NULL) {
+	if (c == NULL || (c->poller = net_poller_new(NFDS, 0)) == NULL) {
+		free(c);
 		logmsg("out of memory");
-		return 1;
+		return NULL;
 	}
-	if (setup(&c) == 0 && loop_run(&client_mode, &c) == -1)
-		c.status = 1;
-	close_fd(&c, UDP);
-	close_fd(&c, TCP);
-	while (c.nact > 0)
-		peer_free(&c, &c.peers.u[c.act[0]]);
-	free(c.act);
-	free(c.gone);
-	crypto_wipe(&c.me, sizeof(c.me));
-	id_pins_free(&c.known);
-	net_in_free(&c.tin);
-	net_in_free(&c.keys);
-	net_out_free(&c.tout);
-	roster_free(&c.peers);
-	net_poller_free(c.poller);
-	return c.status;
+	c->o = o;
+	c->st = LOGIN;
+	c->secure = !o->insecure;
+	for (i = 0; i < NFDS; i++)
+		c->pfd[i].fd = -1;
+	roster_init(&c->peers, PEERS_MAX);
+	if (setup(c) == -1) {
+		client_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+client_run(const struct opts *o)
+{
+	struct client *c = client_open(o);
+
+	if (c == NULL)
+		return 1;
+	if (loop_run(&client_mode, c) == -1)
+		c->status = 1;
+	return client_close(c);
 }

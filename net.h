@@ -66,10 +66,18 @@ int net_route(const struct p2p_ep *to, struct p2p_ep *local);
 int net_resolve(const char *host, uint16_t port, struct p2p_ep *ep);
 /* The text of a net_resolve error. */
 const char *net_resolve_error(int code);
+/* Read what fd has: the bytes read, 0 at its end, or -1 (EAGAIN: nothing yet). */
+ssize_t net_read(int fd, void *buf, size_t len);
+/* Write what fd takes of buf: the bytes written (0: it would block), or -1. */
+ssize_t net_write(int fd, const char *buf, size_t len);
+/* Close a descriptor made here. */
+int net_close(int fd);
 /* Fill buf with random bytes from /dev/urandom. */
 int net_random(void *buf, size_t len);
 /* Milliseconds of the monotonic clock. */
 long long net_now(void);
+
+/* The buffers (buf.c), on net_read and net_write. */
 
 /* Give an input buffer room for records of size - 1 bytes.  Memory is held
  * only while unread bytes are: an idle stream costs none. */
@@ -83,8 +91,6 @@ int net_in_record(struct net_in *in, const char *seps, char **rec, size_t *len, 
 void net_in_free(struct net_in *in);
 /* Queue bytes, unless that would make more than max unsent: 0, or -1. */
 int net_out_add(struct net_out *out, const char *buf, size_t len, size_t max);
-/* Write what fd takes of buf: the bytes written (0: it would block), or -1. */
-ssize_t net_write(int fd, const char *buf, size_t len);
 /* Write what the socket takes: 0 (done or would block), or -1 on error. */
 int net_out_flush(int fd, struct net_out *out);
 /* Forget the first n bytes. */

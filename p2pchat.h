@@ -60,5 +60,14 @@ int loop_run(const struct mode *md, void *m);
 int server_run(const struct opts *o);
 /* The client: the exit status. */
 int client_run(const struct opts *o);
+/* What the two run, apart (the fuzz harnesses drive them with fake
+ * sockets): a mode set up for loop_run, NULL after a log line; its loop;
+ * and the end, which frees it (the client's: its exit status). */
+void *server_open(const struct opts *o);
+extern const struct mode server_mode;
+void server_close(void *sv);
+void *client_open(const struct opts *o);
+extern const struct mode client_mode;
+int client_close(void *c);
 
 #endif

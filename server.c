@@ -129,7 +129,7 @@ close_slot(struct server *sv, int slot)
 {
 	if (sv->fd[slot] != -1) {
 		net_poller_set(sv->poller, slot, -1, 0);
-		close(sv->fd[slot]);
+		net_close(sv->fd[slot]);
 	}
 	sv->fd[slot] = -1;
 }
@@ -606,7 +606,7 @@ do_accept(struct server *sv, int lslot, long long now)
 				    i == sv->nsess ? "too many sessions" : strerror(errno));
 			if (i < sv->nsess)
 				sv->fd[BASE + i] = -1;
-			close(fd);
+			net_close(fd);
 			continue;
 		}
 		if (sv->accept_pause != 0 && may_log(sv, H_ACCEPT, now))
@@ -1054,56 +1054,85 @@ server_stop(void *p)
 	((struct server *)p)->stopping = 1;
 }
 
-static const struct mode server_mode = { server_prepare, server_dispatch, server_stop };
+const struct mode server_mode = { server_prepare, server_dispatch, server_stop };
+
+/* Everything a server holds, given back; the sessions' sockets closed. */
+void
+server_close(void *p)
+{
+	struct server *sv = p;
+	int i;
+
+	if (sv == NULL)
+		return;
+	for (i = 0; sv->fd != NULL && sv->poller != NULL && i < BASE + sv->nsess; i++)
+		if (i != CONSOLE && fd_of(sv, i) != -1) {
+			if (i >= BASE) {
+				free(sv->s[i - BASE].entry);
+				net_in_free(&sv->s[i - BASE].in);
+				net_out_free(&sv->s[i - BASE].out);
+			}
+			close_slot(sv, i);
+		}
+	net_in_free(&sv->console);
+	roster_free(&sv->users);
+	free(sv->s);
+	free(sv->fd);
+	net_poller_free(sv->poller);
+	net_out_free(&sv->log);
+	free(sv);
+}
+
+void *
+server_open(const struct opts *o)
+{
+	struct server *sv = calloc(1, sizeof(*sv));
+	int i;
+
+	if (sv == NULL) {
+		logmsg("out of memory");
+		return NULL;
+	}
+	sv->o = o;
+	sv->nsess = o->max_users + HANDSHAKE_MAX;
+	sv->out_max = OUT_BASE + (size_t)o->max_users * P2P_LINE_MAX; /* a roster of full lines */
+	roster_init(&sv->users, o->max_users + PENDING_MAX);
+	sv->s = calloc((size_t)sv->nsess, sizeof(*sv->s));
+	sv->fd = malloc((size_t)(BASE + sv->nsess) * sizeof(*sv->fd));
+	sv->poller = net_poller_new(BASE + sv->nsess, 1);
+	net_in_init(&sv->console, P2P_LINE_MAX + 1);
+	for (i = 0; sv->fd != NULL && i < BASE + sv->nsess; i++)
+		sv->fd[i] = -1;
+	if (sv->s == NULL || sv->fd == NULL || sv->poller == NULL) {
+		logmsg("out of memory for %d users", o->max_users);
+		server_close(sv);
+		return NULL;
+	}
+	if (open_sockets(sv) == -1) {
+		server_close(sv);
+		return NULL;
+	}
+	sv->fd[CONSOLE] = STDIN_FILENO;
+	if (watch(sv, CONSOLE, POLLIN) == -1)
+		sv->fd[CONSOLE] = -1; /* served without a console */
+	sv->started = net_now();
+	logmsg("listening on UDP and TCP port %u (%s%s%s)", (unsigned)sv->port,
+	    fd_of(sv, UDP4) != -1 ? "IPv4" : "",
+	    fd_of(sv, UDP4) != -1 && fd_of(sv, UDP6) != -1 ? ", " : "",
+	    fd_of(sv, UDP6) != -1 ? "IPv6" : "");
+	return sv;
+}
 
 int
 server_run(const struct opts *o)
 {
-	struct server sv;
-	int i, status = 1;
+	struct server *sv = server_open(o);
+	int status;
 
-	memset(&sv, 0, sizeof(sv));
-	sv.o = o;
-	sv.nsess = o->max_users + HANDSHAKE_MAX;
-	sv.out_max = OUT_BASE + (size_t)o->max_users * P2P_LINE_MAX; /* a roster of full lines */
-	roster_init(&sv.users, o->max_users + PENDING_MAX);
-	sv.s = calloc((size_t)sv.nsess, sizeof(*sv.s));
-	sv.fd = malloc((size_t)(BASE + sv.nsess) * sizeof(*sv.fd));
-	sv.poller = net_poller_new(BASE + sv.nsess, 1);
-	net_in_init(&sv.console, P2P_LINE_MAX + 1);
-	for (i = 0; sv.fd != NULL && i < BASE + sv.nsess; i++)
-		sv.fd[i] = -1;
-	if (sv.s == NULL || sv.fd == NULL || sv.poller == NULL) {
-		logmsg("out of memory for %d users", o->max_users);
-		goto out;
-	}
-	if (open_sockets(&sv) == -1)
-		goto out;
-	sv.fd[CONSOLE] = STDIN_FILENO;
-	if (watch(&sv, CONSOLE, POLLIN) == -1)
-		sv.fd[CONSOLE] = -1; /* served without a console */
-	sv.started = net_now();
-	logmsg("listening on UDP and TCP port %u (%s%s%s)", (unsigned)sv.port,
-	    fd_of(&sv, UDP4) != -1 ? "IPv4" : "",
-	    fd_of(&sv, UDP4) != -1 && fd_of(&sv, UDP6) != -1 ? ", " : "",
-	    fd_of(&sv, UDP6) != -1 ? "IPv6" : "");
-	status = loop_run(&server_mode, &sv) == 0 ? 0 : 1;
-	logmsg("shutting down with %d online", sv.online);
-	for (i = 0; i < sv.nsess; i++)
-		if (fd_of(&sv, BASE + i) != -1) {
-			free(sv.s[i].entry);
-			net_in_free(&sv.s[i].in);
-			net_out_free(&sv.s[i].out);
-			close_slot(&sv, BASE + i);
-		}
-out:
-	for (i = 0; i < CONSOLE && sv.fd != NULL && sv.poller != NULL; i++)
-		close_slot(&sv, i);
-	net_in_free(&sv.console);
-	roster_free(&sv.users);
-	free(sv.s);
-	free(sv.fd);
-	net_poller_free(sv.poller);
-	net_out_free(&sv.log);
+	if (sv == NULL)
+		return 1;
+	status = loop_run(&server_mode, sv) == 0 ? 0 : 1;
+	logmsg("shutting down with %d online", sv->online);
+	server_close(sv);
 	return status;
 }
