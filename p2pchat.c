@@ -1,16 +1,14 @@
 /*
  * p2pchat.c: main.  Reads the flags, refuses conflicting ones before anything
- * starts, sets up signals and runs the chosen mode in the poll loop.  Only
- * this file exits.
+ * starts, and runs the chosen mode in the loop (loop.c).  Only this file
+ * exits.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -19,11 +17,7 @@
 #include "proto.h"
 
 #define EXIT_USAGE 2
-#define TICK 1000 /* ms: the longest poll, so a signal that lands just before poll is not lost for long */
 
-int verbose;
-static int stamped; /* log lines begin with the time (the server's, unless journald keeps them) */
-static volatile sig_atomic_t got_signal;
 
 static const char usage_text[] =
     "usage: p2pchat --server [-vR] [-p PORT] [-b ADDR] [-m MAXUSERS]\n"
@@ -49,71 +43,12 @@ static const char help_text[] =
     "Server commands: who, kick NAME [SECONDS], stats, quit.  See p2pchat(1).\n";
 
 static void
-vlog(const char *f, va_list ap)
-{
-	char line[1024], when[32] = "";
-	struct tm tm;
-	time_t t;
-
-	if (stamped && (t = time(NULL)) != (time_t)-1 && gmtime_r(&t, &tm) != NULL)
-		fmt(when, sizeof(when), "%d-%02d-%02dT%02d:%02d:%02dZ ", tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	vfmt(line, sizeof(line), f, ap);
-	fmt_line(STDERR_FILENO, "%sp2pchat: %s", when, line);
-}
-
-void
-logmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(fmt, ap);
-	va_end(ap);
-}
-
-void
-debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose)
-		return;
-	va_start(ap, fmt);
-	vlog(fmt, ap);
-	va_end(ap);
-}
-
-void
-hush_tick(struct hush *h, long long now, const char *what)
-{
-	if (now - h->t < HUSH_PERIOD)
-		return;
-	if (h->hushed > 0)
-		logmsg("%d more %s suppressed", h->hushed, what);
-	h->t = now;
-	h->said = h->hushed = 0;
-}
-
-int
-hush_ok(struct hush *h, long long now, const char *what)
-{
-	hush_tick(h, now, what);
-	if (h->said < HUSH_LINES) {
-		h->said++;
-		return 1;
-	}
-	h->hushed++;
-	return 0;
-}
-
-static void
 usage(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlogmsg(fmt, ap);
 	va_end(ap);
 	fmt_write(STDERR_FILENO, usage_text, strlen(usage_text));
 	exit(EXIT_USAGE);
@@ -125,56 +60,6 @@ help(void)
 	fmt_write(STDOUT_FILENO, usage_text, strlen(usage_text));
 	fmt_write(STDOUT_FILENO, help_text, strlen(help_text));
 	exit(0);
-}
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-int
-loop_run(const struct mode *md, void *m)
-{
-	struct net_poller *p;
-	int timeout;
-
-	for (;;) {
-		if (got_signal) {
-			got_signal = 0;
-			md->stop(m);
-		}
-		if ((p = md->prepare(m, net_now(), &timeout)) == NULL)
-			return 0;
-		if (timeout < 0 || timeout > TICK)
-			timeout = TICK;
-		if (net_poller_wait(p, timeout) == -1 && errno != EINTR) {
-			logmsg("poll: %s", strerror(errno));
-			return -1;
-		}
-		md->dispatch(m, net_now());
-	}
-}
-
-static void
-signals(void)
-{
-	struct sigaction sa;
-	int sigs[] = { SIGINT, SIGTERM, SIGHUP }, i;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 3; i++) {
-		/* keep SIGHUP ignored under nohup */
-		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN && sigs[i] == SIGHUP)
-			continue;
-		sa.sa_handler = on_signal;
-		sa.sa_flags = 0;
-		sigaction(sigs[i], &sa, NULL);
-	}
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL); /* a closed peer is an error return, not a death */
-	sigaction(SIGTTIN, &sa, NULL); /* a backgrounded server reading a tty gets EIO */
 }
 
 /* Keep fds 0-2 open, so that no socket is ever mistaken for stdin or stderr. */
@@ -364,13 +249,13 @@ main(int argc, char **argv)
 	o.max_users = 1000;
 	parse_args(argc, argv, &o);
 	std_fds();
-	signals();
+	loop_signals();
 	raise_nofile();
 	if (o.name != NULL) {
 		if (o.host == NULL)
 			o.host = "localhost";
 		return client_run(&o);
 	}
-	stamped = getenv("JOURNAL_STREAM") == NULL;
+	log_times(getenv("JOURNAL_STREAM") == NULL);
 	return server_run(&o);
 }

@@ -1,10 +1,11 @@
 /*
- * p2pchat.h: what main shares with the two modes: the options, log lines and
- * the poll loop that drives a mode.
+ * p2pchat.h: what main shares with the two modes: the options, the modes,
+ * and what loop.c gives both: the log and the loop that drives a mode.
  */
 #ifndef P2P_P2PCHAT_H
 #define P2P_P2PCHAT_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #define P2P_VERSION "0.1"
@@ -36,8 +37,11 @@ struct mode {
 
 extern int verbose;
 
+/* Log lines begin with their time (ISO 8601, UTC) from now on, or not. */
+void log_times(int on);
 /* One line "p2pchat: ..." on stderr. */
 void logmsg(const char *fmt, ...);
+void vlogmsg(const char *fmt, va_list ap);
 /* The same, only with -v. */
 void debug(const char *fmt, ...);
 
@@ -53,6 +57,9 @@ struct hush {
 int hush_ok(struct hush *h, long long now, const char *what);
 /* From a timer: say the count of a period that has ended. */
 void hush_tick(struct hush *h, long long now, const char *what);
+/* Catch SIGINT, SIGTERM and SIGHUP for loop_run (SIGHUP not under nohup);
+ * ignore SIGPIPE and SIGTTIN. */
+void loop_signals(void);
 /* Run a mode until it finishes: 0, or -1 if waiting failed. */
 int loop_run(const struct mode *md, void *m);
 
