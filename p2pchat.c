@@ -16,6 +16,10 @@
 #include "p2pchat.h"
 #include "proto.h"
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#error "the fuzz harnesses' cheap stand-in for X25519 (crypto.c) must never be in the program"
+#endif
+
 #define EXIT_USAGE 2
 
 
