@@ -16,8 +16,8 @@ P2P_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic $(WERRO
 SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 PURE = proto.c roster.c link.c path.c fmt.c crypto.c secure.c rate.c utf8.c edit.c term.c
-SRCS = p2pchat.c loop.c server.c client.c net.c buf.c identity.c $(PURE)
-HDRS = p2pchat.h proto.h roster.h net.h link.h path.h fmt.h crypto.h secure.h identity.h rate.h utf8.h edit.h term.h
+SRCS = p2pchat.c loop.c server.c client.c session.c peers.c ui.c net.c buf.c identity.c $(PURE)
+HDRS = p2pchat.h client.h proto.h roster.h net.h link.h path.h fmt.h crypto.h secure.h identity.h rate.h utf8.h edit.h term.h
 
 all: p2pchat
 
@@ -107,7 +107,7 @@ FUZZFLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_SECONDS ?= 60
 FUZZERS       = proto link roster secure server client
 # the modes, run whole on fake sockets (tests/fuzz/fakenet.c)
-MODES         = tests/fuzz/fakenet.c loop.c buf.c identity.c server.c client.c
+MODES         = tests/fuzz/fakenet.c loop.c buf.c identity.c server.c client.c session.c peers.c ui.c
 
 fuzz: $(FUZZERS:%=fuzzbin/%)
 
