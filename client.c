@@ -99,6 +99,23 @@ client_prepare(void *p, long long now, int *timeout)
 	return c->poller;
 }
 
+/* The UDP socket: datagrams from the server (and the relay), and from peers. */
+static void
+udp_read(struct client *c, long long now)
+{
+	char buf[P2P_DGRAM_MAX + 1];
+	struct p2p_ep src;
+	ssize_t n;
+	int k;
+
+	for (k = 0; k < 64 && (n = net_recvfrom(c->pfd[UDP].fd, buf, sizeof(buf), &src)) != -1; k++) {
+		if (proto_ep_eq(&src, &c->server) && (size_t)n <= P2P_DGRAM_MAX)
+			session_datagram(c, buf, (size_t)n, now);
+		else if (c->been_online)
+			peer_datagram(c, &src, NULL, buf, (size_t)n, now);
+	}
+}
+
 static void
 client_dispatch(void *p, long long now)
 {
@@ -118,7 +135,7 @@ client_dispatch(void *p, long long now)
 	    (c->pfd[TCP].revents & (POLLIN | POLLHUP | POLLERR)))
 		session_read(c, now);
 	if (c->pfd[UDP].revents & POLLIN)
-		peers_read(c, now);
+		udp_read(c, now);
 	if (c->pfd[KEYS].revents)
 		ui_read(c, now);
 	if (c->quit != DONE) {

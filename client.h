@@ -121,12 +121,10 @@ void client_close_fd(struct client *c, int slot);
 
 /* Back to LOGIN after a lost or failed session, if it is not fatal. */
 void session_lost(struct client *c, const char *why, long long now);
-/* The server refused the login for reason. */
-void session_rejected(struct client *c, const char *reason, long long now);
-/* The server accepted the login: connect the session. */
-void session_accepted(struct client *c, const struct p2p_msg *m, long long now);
 /* The session's connect finished: say hello. */
 void session_connected(struct client *c, long long now);
+/* A datagram from the server: an answer to the login, a pong, relayed chat. */
+void session_datagram(struct client *c, const char *buf, size_t len, long long now);
 /* Lines from the server: the roster, then notices. */
 void session_read(struct client *c, long long now);
 /* The user quits: linger for what is unacknowledged, then log out; at once when asked twice. */
@@ -152,8 +150,9 @@ void peer_punch(struct client *c, struct roster_user *u, long long now, int ask)
 void peer_send_chat(struct client *c, struct roster_user *u, const char *text, size_t len, long long now);
 /* Report what the link to u gave up on; all: everything it holds. */
 void peer_report_failed(struct roster_user *u, long long now, int all);
-/* The UDP socket: datagrams from the server, the relay and peers. */
-void peers_read(struct client *c, long long now);
+/* A datagram from a peer: from src, or, when src is NULL, by the relay from `via`. */
+void peer_datagram(struct client *c, const struct p2p_ep *src, const char *via, const char *buf,
+    size_t len, long long now);
 /* The most fragments any link holds that its peer has not yet taken. */
 size_t peers_longest_queue(const struct client *c);
 /* Fragments not yet delivered, to everyone. */

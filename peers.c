@@ -555,9 +555,7 @@ sealed_datagram(struct client *c, const struct p2p_ep *src, const char *via,
 	}
 }
 
-/* A datagram from a peer: from src, or, when src is NULL, through the relay
- * from the user `via`. */
-static void
+void
 peer_datagram(struct client *c, const struct p2p_ep *src, const char *via, const char *buf,
     size_t len, long long now)
 {
@@ -567,6 +565,11 @@ peer_datagram(struct client *c, const struct p2p_ep *src, const char *via, const
 	struct p2p_msg m;
 	int r;
 
+	if (len > P2P_DGRAM_MAX) {
+		if (noisy(c, now))
+			logmsg("dropped an oversized datagram from %s", origin(src, via, eps));
+		return;
+	}
 	if (len > 0 && (unsigned char)buf[0] < 0x20) {
 		sealed_datagram(c, src, via, (const unsigned char *)buf, len, now);
 		return;
@@ -597,38 +600,6 @@ peer_datagram(struct client *c, const struct p2p_ep *src, const char *via, const
 			    "(to chat in the clear, both sides need --insecure)", u->name);
 	} else {
 		chat_datagram(c, u, src, &m, now);
-	}
-}
-
-void
-peers_read(struct client *c, long long now)
-{
-	char buf[P2P_DGRAM_MAX + 1], eps[P2P_EPSTR_MAX];
-	struct p2p_ep src;
-	struct p2p_msg m;
-	ssize_t n;
-	int k;
-
-	for (k = 0; k < 64; k++) {
-		if ((n = net_recvfrom(c->pfd[UDP].fd, buf, sizeof(buf), &src)) == -1)
-			return;
-		if ((size_t)n > P2P_DGRAM_MAX) {
-			if (noisy(c, now))
-				logmsg("dropped an oversized datagram from %s", proto_ep_str(&src, eps));
-		} else if (proto_ep_eq(&src, &c->server)) {
-			if (proto_parse(buf, (size_t)n, P2P_FROM_SERVER, &m) < 0)
-				debug("ignored a datagram from the server");
-			else if (m.type == P2P_PONG)
-				c->heard = now;
-			else if (c->st == LOGIN && c->quit == STAYING && m.type == P2P_ACCEPT)
-				session_accepted(c, &m, now);
-			else if (c->st == LOGIN && c->quit == STAYING && m.type == P2P_REJECT)
-				session_rejected(c, m.reason, now);
-			else if (m.type == P2P_RELAY && c->been_online)
-				peer_datagram(c, NULL, m.name, m.text, m.textlen, now);
-		} else if (c->been_online) {
-			peer_datagram(c, &src, NULL, buf, (size_t)n, now);
-		}
 	}
 }
 

@@ -77,8 +77,8 @@ session_lost(struct client *c, const char *why, long long now)
 	}
 }
 
-void
-session_rejected(struct client *c, const char *reason, long long now)
+static void
+rejected(struct client *c, const char *reason, long long now)
 {
 	static const char *const known[][2] = {
 		{ "name taken", "name \"%s\" is already online" },
@@ -105,8 +105,8 @@ session_rejected(struct client *c, const char *reason, long long now)
 	c->next = now + jitter(RELOGIN_MAX);
 }
 
-void
-session_accepted(struct client *c, const struct p2p_msg *m, long long now)
+static void
+accepted(struct client *c, const struct p2p_msg *m, long long now)
 {
 	struct p2p_ep to = c->server;
 	char msg[100];
@@ -329,4 +329,21 @@ session_timers(struct client *c, long long now)
 		client_close_fd(c, TCP); /* the logout is written; closing says the same again */
 		c->quit = DONE;
 	}
+}
+
+void
+session_datagram(struct client *c, const char *buf, size_t len, long long now)
+{
+	struct p2p_msg m;
+
+	if (proto_parse(buf, len, P2P_FROM_SERVER, &m) < 0)
+		debug("ignored a datagram from the server");
+	else if (m.type == P2P_PONG)
+		c->heard = now;
+	else if (c->st == LOGIN && c->quit == STAYING && m.type == P2P_ACCEPT)
+		accepted(c, &m, now);
+	else if (c->st == LOGIN && c->quit == STAYING && m.type == P2P_REJECT)
+		rejected(c, m.reason, now);
+	else if (m.type == P2P_RELAY && c->been_online)
+		peer_datagram(c, NULL, m.name, m.text, m.textlen, now);
 }
