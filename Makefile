@@ -15,9 +15,9 @@ P2P_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic $(WERRO
              $(if $(filter epoll,$(POLLER)),-DP2P_EPOLL)
 SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-PURE = proto.c roster.c link.c path.c fmt.c crypto.c secure.c rate.c utf8.c edit.c term.c
+PURE = proto.c roster.c link.c path.c fmt.c crypto.c secure.c rate.c utf8.c edit.c term.c resolve.c
 SRCS = p2pchat.c loop.c server.c client.c session.c peers.c ui.c net.c buf.c identity.c $(PURE)
-HDRS = p2pchat.h client.h proto.h roster.h net.h link.h path.h fmt.h crypto.h secure.h identity.h rate.h utf8.h edit.h term.h
+HDRS = p2pchat.h client.h proto.h roster.h net.h link.h path.h fmt.h crypto.h secure.h identity.h rate.h utf8.h edit.h term.h resolve.h
 
 all: p2pchat
 
@@ -28,7 +28,7 @@ p2pchat: $(SRCS) $(HDRS)
 p2pchat-epoll: $(SRCS) $(HDRS)
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -DP2P_EPOLL -o $@ $(SRCS) $(LDFLAGS)
 
-tests/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c tests/unit_edit.c tests/unit_term.c $(PURE) $(HDRS)
+tests/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c tests/unit_edit.c tests/unit_term.c tests/unit_resolve.c $(PURE) $(HDRS)
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
 # crypto.c on stdin and stdout, for the comparison with openssl and python.
@@ -40,7 +40,7 @@ san/p2pchat: $(SRCS) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
 
-san/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c tests/unit_edit.c tests/unit_term.c $(PURE) $(HDRS)
+san/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c tests/unit_edit.c tests/unit_term.c tests/unit_resolve.c $(PURE) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
@@ -98,6 +98,7 @@ footprint: p2pchat static cross
 	@bash bench/footprint.sh
 
 # libFuzzer harnesses (clang): every parser in proto.c, the link layer, the roster,
+# the resolver's files and DNS answers,
 # the handshakes and sealed datagrams.
 FUZZ_CC      ?= clang
 # Built with a cheap stand-in for X25519 (crypto.c), so that handshakes
@@ -105,7 +106,7 @@ FUZZ_CC      ?= clang
 FUZZFLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 FUZZ_SECONDS ?= 60
-FUZZERS       = proto link roster secure server client
+FUZZERS       = proto link roster secure resolve server client
 # the modes, run whole on fake sockets (tests/fuzz/fakenet.c)
 MODES         = tests/fuzz/fakenet.c loop.c buf.c identity.c server.c client.c session.c peers.c ui.c
 

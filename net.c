@@ -5,7 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #endif
 
 #include "net.h"
+#include "resolve.h"
 
 static socklen_t
 ep_to_sa(const struct p2p_ep *ep, struct sockaddr_storage *ss)
@@ -256,30 +258,188 @@ net_route(const struct p2p_ep *to, struct p2p_ep *local)
 	return 0;
 }
 
+/* Call fn with each line of the file at path, up to 4 KiB a line (longer
+ * ones are passed over): 0, or -1 when it cannot be read. */
+static int
+each_line(const char *path, int (*fn)(void *ctx, const char *line, size_t len), void *ctx)
+{
+	char buf[4096], *nl;
+	size_t len = 0, k;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), skip = 0, done = 0;
+
+	if (fd == -1)
+		return -1;
+	while (!done && ((n = read(fd, buf + len, sizeof(buf) - len)) > 0 || (n == -1 && errno == EINTR))) {
+		len += n > 0 ? (size_t)n : 0;
+		for (k = 0; !done && (nl = memchr(buf + k, '\n', len - k)) != NULL; k = (size_t)(nl - buf) + 1) {
+			if (!skip)
+				done = fn(ctx, buf + k, (size_t)(nl - buf) - k);
+			skip = 0;
+		}
+		len -= k;
+		memmove(buf, buf + k, len);
+		if (len == sizeof(buf))
+			skip = 1, len = 0;
+	}
+	if (!done && !skip && len > 0)
+		fn(ctx, buf, len);
+	close(fd);
+	return 0;
+}
+
+struct hosts_find {
+	const char *name;
+	struct p2p_ep ep[2];    /* the first IPv4 and IPv6 address found */
+};
+
+static int
+hosts_line(void *ctx, const char *line, size_t len)
+{
+	struct hosts_find *h = ctx;
+	struct p2p_ep ep;
+
+	if (res_hosts_line(line, len, h->name, &ep) && h->ep[ep.family == AF_INET6].family == 0)
+		h->ep[ep.family == AF_INET6] = ep;
+	return h->ep[0].family != 0;
+}
+
+static int
+conf_line(void *ctx, const char *line, size_t len)
+{
+	res_conf_line(line, len, ctx);
+	return 0;
+}
+
+/* Ask the name servers for name's A and AAAA records, each server at once
+ * and again every second, for 5 seconds: 0 with the address in *ep (IPv4
+ * when there is one), or a RES_ code. */
+static int
+dns(const struct res_conf *rc, const char *name, struct p2p_ep *ep)
+{
+	unsigned char q[2][DNS_MAX], r[DNS_MAX];
+	struct pollfd pfd[RES_NS_MAX];
+	struct sockaddr_storage ss;
+	struct p2p_ep found[2];
+	int qlen[2], got[2] = { 0, 0 }, i, k, v, open = 0, err = RES_NOANSWER;
+	unsigned short id[2];
+	long long now = net_now(), end = now + 5000, next = now;
+	ssize_t n;
+
+	if (net_random(id, sizeof(id)) == -1 || (qlen[0] = dns_query(q[0], name, id[0], DNS_A)) == -1 ||
+	    (qlen[1] = dns_query(q[1], name, id[1], DNS_AAAA)) == -1)
+		return RES_BADNAME;
+	for (i = 0; i < rc->nns; i++) { /* connected: only that server's datagrams come */
+		pfd[i].events = POLLIN;
+		if ((pfd[i].fd = socket(rc->ns[i].family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1 &&
+		    connect(pfd[i].fd, (struct sockaddr *)&ss, ep_to_sa(&rc->ns[i], &ss)) == -1)
+			pfd[i].fd = close_keep_errno(pfd[i].fd);
+		open += pfd[i].fd != -1;
+	}
+	/* an IPv4 address will do at once; otherwise both answers are awaited */
+	while (got[0] != 1 && !(got[0] && got[1]) && open > 0 && (now = net_now()) < end) {
+		if (now >= next) {
+			for (i = 0; i < rc->nns; i++)
+				for (k = 0; k < 2; k++)
+					if (pfd[i].fd != -1 && !got[k])
+						send(pfd[i].fd, q[k], (size_t)qlen[k], MSG_NOSIGNAL);
+			next = now + 1000;
+		}
+		if (poll(pfd, (nfds_t)rc->nns, (int)((next < end ? next : end) - now)) <= 0)
+			continue;
+		for (i = 0; i < rc->nns; i++) {
+			while (pfd[i].fd != -1 && pfd[i].revents && (n = recv(pfd[i].fd, r, sizeof(r), MSG_DONTWAIT)) != -1)
+				for (k = 0; k < 2; k++) {
+					if (got[k] || (v = dns_answer(r, (size_t)n, q[k], (size_t)qlen[k], &found[k])) == DNS_NOT_OURS)
+						continue;
+					if (v == DNS_FAILED) /* another server may know */
+						err = RES_FAILED;
+					else
+						got[k] = v == 1 ? 1 : 2, err = v == DNS_NONAME ? RES_NONAME : RES_NODATA;
+				}
+			if (pfd[i].fd != -1 && pfd[i].revents && errno == ECONNREFUSED) { /* none listens there */
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open--;
+			}
+		}
+	}
+	for (i = 0; i < rc->nns; i++)
+		if (pfd[i].fd != -1)
+			close(pfd[i].fd);
+	for (k = 0; k < 2; k++)
+		if (got[k] == 1) {
+			*ep = found[k];
+			return 0;
+		}
+	return err;
+}
+
 int
 net_resolve(const char *host, uint16_t port, struct p2p_ep *ep)
 {
-	struct addrinfo hints, *res;
-	struct sockaddr_storage ss;
+	struct hosts_find h;
+	struct res_conf rc;
+	char name[256], *dom, *sp;
+	size_t len = strlen(host), n;
 	int r;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	if ((r = getaddrinfo(host, NULL, &hints, &res)) != 0)
-		return r;
-	memset(&ss, 0, sizeof(ss));
-	memcpy(&ss, res->ai_addr, res->ai_addrlen < sizeof(ss) ? res->ai_addrlen : sizeof(ss));
-	freeaddrinfo(res);
-	sa_to_ep(&ss, ep);
+	memset(ep, 0, sizeof(*ep));
+	if (inet_pton(AF_INET, host, ep->addr) == 1 || inet_pton(AF_INET6, host, ep->addr) == 1) {
+		ep->family = strchr(host, ':') ? AF_INET6 : AF_INET;
+		ep->port = port;
+		return 0;
+	}
+	if (len == 0 || len >= sizeof(name))
+		return RES_BADNAME;
+	memcpy(name, host, len + 1);
+	if (name[len - 1] == '.') /* absolute: no search domains */
+		name[--len] = '\0';
+	memset(&h, 0, sizeof(h));
+	h.name = name;
+	each_line("/etc/hosts", hosts_line, &h);
+	if (h.ep[0].family != 0 || h.ep[1].family != 0) {
+		*ep = h.ep[h.ep[0].family == 0];
+		ep->port = port;
+		return 0;
+	}
+	memset(&rc, 0, sizeof(rc));
+	each_line("/etc/resolv.conf", conf_line, &rc);
+	if (rc.nns == 0) { /* none named: one on this host, as the C libraries assume */
+		rc.nns = 1;
+		rc.ns[0].family = AF_INET;
+		rc.ns[0].addr[0] = 127;
+		rc.ns[0].addr[3] = 1;
+		rc.ns[0].port = 53;
+	}
+	/* a name without a dot is tried in each search domain first */
+	r = RES_NONAME;
+	for (dom = strchr(name, '.') || host[len] == '.' ? NULL : rc.search; dom && *dom; dom += n + (dom[n] == ' ')) {
+		n = (sp = strchr(dom, ' ')) ? (size_t)(sp - dom) : strlen(dom);
+		if (len + 1 + n < sizeof(name)) {
+			name[len] = '.';
+			memcpy(name + len + 1, dom, n);
+			name[len + 1 + n] = '\0';
+			if ((r = dns(&rc, name, ep)) == 0)
+				break;
+			name[len] = '\0';
+		}
+	}
+	if (r != 0)
+		r = dns(&rc, name, ep);
 	ep->port = port;
-	return ep->family == 0 ? EAI_FAMILY : 0;
+	return r;
 }
 
 const char *
 net_resolve_error(int code)
 {
-	return gai_strerror(code);
+	static const char *const why[] = {
+		"no such host", "it has no address", "no answer from the name servers",
+		"the name servers failed", "not a host name",
+	};
+
+	return code >= RES_NONAME && code <= RES_BADNAME ? why[code - RES_NONAME] : "cannot resolve";
 }
 
 int

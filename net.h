@@ -62,7 +62,11 @@ ssize_t net_recvfrom(int fd, void *buf, size_t size, struct p2p_ep *from);
 int net_sockname(int fd, struct p2p_ep *ep);
 /* The local address the system would use to reach `to` (port left 0). */
 int net_route(const struct p2p_ep *to, struct p2p_ep *local);
-/* Resolve a host name or address literal: 0, or a getaddrinfo error code. */
+/* Resolve a host name or address literal: an address literal as it is, a
+ * name from /etc/hosts, else from the name servers of /etc/resolv.conf
+ * (search domains for a name without a dot; IPv4 when it has both; up to
+ * 5 seconds a name).  0, or a RES_ code. */
+enum { RES_NONAME = 1, RES_NODATA, RES_NOANSWER, RES_FAILED, RES_BADNAME };
 int net_resolve(const char *host, uint16_t port, struct p2p_ep *ep);
 /* The text of a net_resolve error. */
 const char *net_resolve_error(int code);

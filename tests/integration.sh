@@ -719,6 +719,94 @@ t_login_is_resent_then_given_up() {
 	grep -q "^p2pchat: cannot resolve no-such-host.invalid: " "$T/err" || fail "$(cat "$T/err")"
 }
 
+# Host names without the C library's resolver: /etc/hosts, then the name
+# servers of resolv.conf (here the namespace's own, as ip netns exec lays
+# them over /etc): the first refuses (nothing listens), the second, a fake
+# in python, answers with spoofs first (another id, another question),
+# then a CNAME and the address; search domains for a name without a dot;
+# an AAAA answer when there is no A; no such host; a server that is silent.
+t_ns_host_names_from_hosts_and_name_servers() {
+	need_root
+	local ns=p2pt-dns-$$ name
+	netns "$ns"
+	ip -n "$ns" -6 addr add ::1/128 dev lo 2>/dev/null
+	mkdir -p "/etc/netns/$ns"
+	printf '# the namespace'"'"'s own\n127.0.0.1\tother.test  fromhosts.test # alias\n' >"/etc/netns/$ns/hosts"
+	printf 'nameserver 127.0.0.2\nnameserver 127.0.0.3 # the fake\nsearch corp.test\n' >"/etc/netns/$ns/resolv.conf"
+	in_ns "$ns" python3 - "$T" >"$T/dns.log" 2>&1 <<-'EOF' &
+	import socket, struct, sys
+	d = sys.argv[1]
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.3", 53))
+	v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)  # where v6.test points
+	v6.bind(("::1", 0))
+	open(d + "/v6port", "w").write("%d\n" % v6.getsockname()[1])
+	v6.setblocking(False)
+	def name(labels):
+	    return b"".join(bytes([len(l)]) + l.encode() for l in labels.split(".")) + b"\0"
+	def rr(owner, rtype, data):
+	    return owner + struct.pack(">HHIH", rtype, 1, 60, len(data)) + data
+	print("ready", flush=True)
+	while True:
+	    try:
+	        got = v6.recv(2000)
+	        open(d + "/v6got", "a").write(got.decode(errors="replace") + "\n")
+	    except BlockingIOError:
+	        pass
+	    s.settimeout(0.05)
+	    try:
+	        q, src = s.recvfrom(600)
+	    except socket.timeout:
+	        continue
+	    qid, = struct.unpack(">H", q[:2])
+	    end = q.index(b"\0", 12) + 1
+	    labels, i = [], 12
+	    while q[i]:
+	        labels.append(q[i + 1:i + 1 + q[i]].decode())
+	        i += 1 + q[i]
+	    qname, (qtype,) = ".".join(labels).lower(), struct.unpack(">H", q[end:end + 2])
+	    question = q[12:end + 4]
+	    print("asked", qname, qtype, flush=True)
+	    if qname == "slow.test":
+	        continue
+	    head = lambda i, flags, an: struct.pack(">HHHHHH", i, flags, 1, an, 0, 0)
+	    ptr = b"\xc0\x0c"
+	    if qname == "dns.test" and qtype == 1:
+	        spoof = rr(ptr, 1, bytes([127, 0, 0, 9]))
+	        s.sendto(head(qid ^ 1, 0x8180, 1) + question + spoof, src)
+	        s.sendto(head(qid, 0x8180, 1) + name("evil.test") + q[end:end + 4] + spoof, src)
+	        real = name("real.test")
+	        s.sendto(head(qid, 0x8180, 2) + question + rr(ptr, 5, real) +
+	                 rr(real, 1, bytes([127, 0, 0, 1])), src)
+	    elif qname == "short.corp.test" and qtype == 1:
+	        s.sendto(head(qid, 0x8180, 1) + question + rr(ptr, 1, bytes([127, 0, 0, 1])), src)
+	    elif qname == "v6.test" and qtype == 28:
+	        s.sendto(head(qid, 0x8180, 1) + question + rr(ptr, 28, socket.inet_pton(socket.AF_INET6, "::1")), src)
+	    elif qname in ("dns.test", "v6.test"):
+	        s.sendto(head(qid, 0x8180, 0) + question, src)  # no address of that kind
+	    else:
+	        s.sendto(head(qid, 0x8183, 0) + question, src)  # NXDOMAIN
+	EOF
+	PIDS+=("$!")
+	wait_for "$T/dns.log" '^ready$' || fail "fake name server: $(cat "$T/dns.log")"
+	IN_NS=$ns start_server
+	for name in fromhosts.test dns.test short; do
+		in_ns "$ns" timeout 20 "$BIN" --login "alice" "$name:$PORT" </dev/null >"$T/a.out" 2>&1 ||
+			fail "$name: $(cat "$T/a.out")"
+		grep -q '^\* logged in as alice' "$T/a.out" || fail "$name: $(cat "$T/a.out")"
+	done
+	[ "$(grep -c 'alice logged in from 127\.0\.0\.1:' "$T/server.log")" = 3 ] || fail "$(cat "$T/server.log")"
+	grep -q '^asked short.corp.test 1$' "$T/dns.log" || fail "search domain not asked: $(cat "$T/dns.log")"
+	! grep -q 'asked fromhosts' "$T/dns.log" || fail "asked the name servers for a name in hosts"
+	in_ns "$ns" timeout 20 "$BIN" --login alice "v6.test:$(cat "$T/v6port")" </dev/null >/dev/null 2>&1 &
+	PIDS+=("$!")
+	wait_for "$T/v6got" '^login,alice,' || fail "nothing came to [::1] for v6.test: $(cat "$T/dns.log")"
+	in_ns "$ns" timeout 20 "$BIN" --login alice "nowhere.test:$PORT" </dev/null >/dev/null 2>"$T/err"
+	grep -qx 'p2pchat: cannot resolve nowhere.test: no such host' "$T/err" || fail "$(cat "$T/err")"
+	in_ns "$ns" timeout 20 "$BIN" --login alice "slow.test:$PORT" </dev/null >/dev/null 2>"$T/err"
+	grep -qx 'p2pchat: cannot resolve slow.test: no answer from the name servers' "$T/err" || fail "$(cat "$T/err")"
+}
+
 # A client written from the man page's PROTOCOL, in python: the wire format
 # as documented, and a UDP logout that counts only from the user's endpoint.
 t_relay_is_rate_limited_and_only_for_users() {

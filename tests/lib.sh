@@ -29,6 +29,7 @@ cleanup() {
 	wait 2>/dev/null
 	for ns in "${NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
+		rm -rf "/etc/netns/$ns" # its hosts and resolv.conf, if it had any
 	done
 	[ -n "$KEEP" ] || rm -rf "$T"
 }

@@ -14,6 +14,7 @@
 #include "link.h"
 #include "path.h"
 #include "proto.h"
+#include "resolve.h"
 #include "roster.h"
 #include "secure.h"
 #include "term.h"
@@ -393,6 +394,7 @@ test_roster(void)
 #include "unit_names.c"
 #include "unit_edit.c"
 #include "unit_term.c"
+#include "unit_resolve.c"
 
 int
 main(void)
@@ -430,5 +432,8 @@ main(void)
 	test_edit_history_and_tab();
 	test_term_keys();
 	test_term_wrap();
+	test_dns_query();
+	test_dns_answer();
+	test_hosts_and_resolv_conf();
 	return failures != 0;
 }
