@@ -63,12 +63,13 @@ client_prepare(void *p, long long now, int *timeout)
 	 * unasked), and not while a link is half full: reading more would only
 	 * fill it and refuse messages, so a script that types faster than a peer
 	 * takes them is slowed down instead */
-	c->pfd[KEYS].fd = c->been_online && c->quit <= LINGER && !c->keys_done &&
+	c->pfd[KEYS].fd = (c->been_online || c->screen) && c->quit <= LINGER && !c->keys_done &&
 	    peers_longest_queue(c) < LINK_QUEUE / 2 ? STDIN_FILENO : -1;
 	c->pfd[KEYS].events = POLLIN;
 
 	if (c->quit != STAYING)
 		soonest(&t, c->deadline);
+	soonest(&t, ui_next(c));
 	if (c->st == LOGIN && c->quit == STAYING)
 		soonest(&t, c->next);
 	if (c->st == CONNECT || c->st == ROSTER)
@@ -141,6 +142,7 @@ client_dispatch(void *p, long long now)
 	if (c->quit != DONE) {
 		peer_timers(c, now);
 		session_timers(c, now);
+		ui_timers(c, now);
 	}
 }
 
@@ -217,6 +219,7 @@ setup(struct client *c)
 		c->me.rekey_ms = atoi(rekey);
 	net_in_init(&c->tin, TIN_MAX);
 	net_in_init(&c->keys, INPUT_MAX + 1);
+	c->screen = ui_open(c);
 	return 0;
 }
 
@@ -226,6 +229,7 @@ client_close(void *p)
 	struct client *c = p;
 	int status = c->status;
 
+	ui_close(c); /* the terminal back first, whatever ended the client */
 	client_close_fd(c, UDP);
 	client_close_fd(c, TCP);
 	while (c->nact > 0)

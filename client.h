@@ -68,6 +68,7 @@ struct client {
 	long long heard;           /* the last word from the server */
 	int refused;               /* a login again was refused: said once */
 	int keys_done;             /* stdin is at its end */
+	int screen;                /* the client drives the terminal (ui.c) */
 	long long stale_at;        /* then users that no roster or notice named since
 	                              the login again have left; 0: none wait */
 	uint16_t tcpport;
@@ -100,6 +101,7 @@ struct peer {
 	int id;                    /* its user's roster id */
 	int act;                   /* its place in c->act */
 	int fresh;                 /* its session opened since the user last left */
+	int unread;                /* messages from it while it was not the /to user */
 };
 
 /* A user who left, due to be forgotten at expires. */
@@ -146,8 +148,8 @@ void peer_left(struct client *c, struct roster_user *u, long long now);
 void peer_pump(struct client *c, struct roster_user *u, long long now);
 /* Look for a path to u: probe it now, and, if ask, have the server ask u to probe us too. */
 void peer_punch(struct client *c, struct roster_user *u, long long now, int ask);
-/* Send text to u, reliably and sealed. */
-void peer_send_chat(struct client *c, struct roster_user *u, const char *text, size_t len, long long now);
+/* Send text to u, reliably and sealed: 0, or -1 after a line that says why not. */
+int peer_send_chat(struct client *c, struct roster_user *u, const char *text, size_t len, long long now);
 /* Report what the link to u gave up on; all: everything it holds. */
 void peer_report_failed(struct roster_user *u, long long now, int all);
 /* A datagram from a peer: from src, or, when src is NULL, by the relay from `via`. */
@@ -161,6 +163,16 @@ size_t peers_pending(const struct client *c);
 void peer_timers(struct client *c, long long now);
 
 /* ---- ui.c: what the user sees and types ---- */
+
+/* Drive the screen if stdin and stdout are a terminal (and not TERM=dumb or
+ * --plain): 1, or 0 for line mode.  ui_close gives the terminal back. */
+int ui_open(struct client *c);
+void ui_close(struct client *c);
+/* A chat line: from `from`, or our own to `to`, its text escaped already. */
+void ui_chat(struct client *c, const char *from, const char *to, const char *esc, size_t len, int cut);
+/* After every turn: a lone Escape, the status row, a new size; and when next. */
+void ui_timers(struct client *c, long long now);
+long long ui_next(const struct client *c);
 
 /* A line for the user on stdout. */
 void ui_say(const char *fmt, ...);

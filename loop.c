@@ -18,12 +18,19 @@
 
 int verbose;
 static int stamped; /* log lines begin with the time */
+static void (*shown)(const char *line); /* where log lines go instead, on a screen */
 static volatile sig_atomic_t got_signal;
 
 void
 log_times(int on)
 {
 	stamped = on;
+}
+
+void
+log_show(void (*show)(const char *line))
+{
+	shown = show;
 }
 
 void
@@ -37,7 +44,10 @@ vlogmsg(const char *f, va_list ap)
 		fmt(when, sizeof(when), "%d-%02d-%02dT%02d:%02d:%02dZ ", tm.tm_year + 1900, tm.tm_mon + 1,
 		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	vfmt(line, sizeof(line), f, ap);
-	fmt_line(STDERR_FILENO, "%sp2pchat: %s", when, line);
+	if (shown != NULL)
+		shown(line);
+	else
+		fmt_line(STDERR_FILENO, "%sp2pchat: %s", when, line);
 }
 
 void

@@ -25,7 +25,7 @@
 
 static const char usage_text[] =
     "usage: p2pchat --server [-vR] [-p PORT] [-b ADDR] [-m MAXUSERS]\n"
-    "       p2pchat --login NAME [-vI] [-i FILE] [-P LOCALPORT] [HOST[:PORT]]\n";
+    "       p2pchat --login NAME [-vI] [-i FILE] [-P LOCALPORT] [--plain] [HOST[:PORT]]\n";
 
 static const char help_text[] =
     "p2pchat: hybrid peer-to-peer chat; the server only coordinates.\n"
@@ -39,11 +39,13 @@ static const char help_text[] =
     "    -P, --local-port N  chat from UDP port N (default: any)\n"
     "    -i, --identity FILE your key (default ~/.config/p2pchat/identity, made if missing)\n"
     "    -I, --insecure      no encryption: chat in the clear, only with --insecure peers\n"
+    "        --plain         lines in and out, even on a terminal (no screen of its own)\n"
     "  -v, --verbose         log protocol detail on stderr\n"
     "  -h, --help            this text;  -V, --version  the version\n"
     "\n"
-    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,\n"
-    "/fingerprint [NAME], /accept NAME SAFETY-NUMBER, /help, /quit.\n"
+    "Client commands: /msg NAME TEXT, /to NAME, /all TEXT, /me ACTION, /who, /path NAME,\n"
+    "/pending, /fingerprint [NAME], /accept NAME SAFETY-NUMBER, /help, /quit; a message\n"
+    "holds up to 8192 bytes of UTF-8.\n"
     "Server commands: who, kick NAME [SECONDS], stats, quit.  See p2pchat(1).\n";
 
 static void
@@ -138,7 +140,7 @@ static const struct flag flags[] = {
 	{ "server", 's', 0 }, { "login", 'l', 1 }, { "port", 'p', 1 },
 	{ "bind", 'b', 1 }, { "max-users", 'm', 1 }, { "local-port", 'P', 1 },
 	{ "verbose", 'v', 0 }, { "help", 'h', 0 }, { "version", 'V', 0 }, { "no-relay", 'R', 0 },
-	{ "identity", 'i', 1 }, { "insecure", 'I', 0 },
+	{ "identity", 'i', 1 }, { "insecure", 'I', 0 }, { "plain", '\001', 0 }, /* long only */
 };
 
 /* The short letter of the flag in argv[*i] at *pos, with its argument. */
@@ -210,6 +212,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			case 'R': o->no_relay = 1; seen_R = 1; break;
 			case 'i': o->identity = arg; seen_i = 1; break;
 			case 'I': o->insecure = 1; seen_i = 1; break;
+			case '\001': o->plain = 1; seen_i = 1; break;
 			case 'h': help(); break;
 			case 'V': fmt_line(STDOUT_FILENO, "p2pchat " P2P_VERSION); exit(0);
 			}
@@ -221,7 +224,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		if (npos > 0)
 			usage("the server takes no argument \"%s\"", pos[0]);
 		if (seen_P || seen_i)
-			usage("-P, -i and -I are for a client");
+			usage("-P, -i, -I and --plain are for a client");
 		return;
 	}
 	if (seen_p || seen_b || seen_m || seen_R)

@@ -20,6 +20,7 @@ struct opts {
 	int no_relay;       /* -R: the server relays no chat */
 	const char *identity; /* -i: the client's key file, instead of the default */
 	int insecure;       /* -I: no encryption: chat in the clear with peers who ask for it too */
+	int plain;          /* --plain: lines in and out, even on a terminal */
 };
 
 struct net_poller;
@@ -39,6 +40,9 @@ extern int verbose;
 
 /* Log lines begin with their time (ISO 8601, UTC) from now on, or not. */
 void log_times(int on);
+/* Log lines go to show (the screen, which would be garbled by stderr), or
+ * with NULL back to stderr. */
+void log_show(void (*show)(const char *line));
 /* One line "p2pchat: ..." on stderr. */
 void logmsg(const char *fmt, ...);
 void vlogmsg(const char *fmt, va_list ap);

@@ -324,26 +324,32 @@ peer_punch(struct client *c, struct roster_user *u, long long now, int ask)
 	probe(c, u, now); /* the first round at once: its cost counts now */
 }
 
-void
+int
 peer_send_chat(struct client *c, struct roster_user *u, const char *text, size_t len, long long now)
 {
 	struct peer *p = peer_of(c, u);
 
 	if (c->secure && !u->haskey) {
 		logmsg("not sent: %s chats unencrypted (--insecure), which only --insecure peers do", u->name);
-		return;
+		return -1;
 	}
 	if (!c->secure && u->haskey) {
 		logmsg("not sent: %s encrypts, and this client runs --insecure", u->name);
-		return;
+		return -1;
+	}
+	if (len > P2P_MSG_MAX) {
+		logmsg("not sent: a message holds at most %d bytes, and this one has %lu", P2P_MSG_MAX,
+		    (unsigned long)len);
+		return -1;
 	}
 	if (p == NULL || link_send(&p->link, text, len) == -1) {
 		logmsg("not sent: too many messages waiting for %s", u->name);
-		return;
+		return -1;
 	}
 	if (p->path.burst == 0)
 		peer_punch(c, u, now, 1);
 	peer_pump(c, u, now);
+	return 0;
 }
 
 /* Report what the link to u gave up on; all: everything it holds. */
@@ -366,8 +372,6 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 	char ack[P2P_DGRAM_MAX + 1], esc[P2P_ESC_MAX(P2P_MSG_MAX)];
 	const char *text;
 	struct link *l = (struct link *)peer_of(c, u);
-	time_t t;
-	struct tm tm;
 	size_t len;
 	int n, cut;
 
@@ -375,11 +379,9 @@ show_chat(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 		return;
 	n = link_input(l, m, c->o->name, ack, sizeof(ack));
 	while (link_deliver(l, &text, &len, &cut)) {
-		proto_escape(text, len, esc, sizeof(esc));
-		t = time(NULL);
-		localtime_r(&t, &tm);
-		ui_say("[%02d:%02d:%02d] %s<%s> %s%s", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    c->secure ? "" : "(insecure) ", u->name, esc, cut ? " [cut: too long]" : "");
+		ui_chat(c, u->name, NULL, esc, proto_escape(text, len, esc, sizeof(esc)), cut);
+		if (strcmp(c->target, u->name) != 0)
+			((struct peer *)u->data)->unread++;
 	}
 	/* the ack after the line is shown: the reader waits on the line; it
 	 * goes back the way the message came */

@@ -68,9 +68,10 @@ escape(const char *in, size_t len, int now, int *key)
 	size_t i;
 	int np = 0;
 
-	*key = TK_NONE;
+	*key = TK_ESC;
 	if (len < 2)
 		return now ? 1 : 0;
+	*key = TK_NONE;
 	if (in[1] == '[' || in[1] == 'O') {
 		for (i = 2; i < len && i < CSI_MAX; i++) {
 			unsigned char c = (unsigned char)in[i];
@@ -98,7 +99,7 @@ escape(const char *in, size_t len, int now, int *key)
 	else if (in[1] == 0x7f || in[1] == 0x08)
 		*key = EK_KILL_WORD;
 	else if (in[1] == 0x1b)
-		return 1; /* Escape twice: the first alone */
+		return *key = TK_ESC, 1; /* Escape twice: the first alone */
 	return 2;
 }
 

@@ -13,6 +13,7 @@
 /* Keys beyond the editor's (edit.h), which the screen handles itself. */
 enum term_key {
 	TK_NONE = 64, /* a key or sequence that means nothing here: dropped */
+	TK_ESC,       /* Escape alone */
 	TK_TAB, TK_REDRAW, TK_INTR, TK_EOF, TK_SUSPEND, TK_PASTE_BEGIN, TK_PASTE_END
 };
 

@@ -1,8 +1,17 @@
 /*
  * ui.c: what the user types and sees: commands, chat lines to send, and
  * the lines said back.
+ *
+ * In line mode (a pipe, a file, TERM=dumb, --plain) lines come in on stdin
+ * and go out on stdout as they always have, for scripts.  On a terminal the
+ * client drives the screen (term.c): messages scroll above a status row and
+ * an input row edited in place (edit.c), every line with its time, names in
+ * colours of their own (none with NO_COLOR), and log lines on the screen
+ * too, so that nothing garbles the input.  A paste of several lines is held
+ * until Enter sends it, as chat, never as commands.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +20,149 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "edit.h"
 #include "fmt.h"
+#include "term.h"
 
-/* A line for the user on stdout. */
+#define PASTE_MAX 65536 /* bytes of a paste held for Enter */
+#define ESC_WAIT  50    /* ms after a lone Escape before it is taken as one */
+
+/* The screen, when the client drives one. */
+struct screen {
+	struct edit ed;
+	struct term_screen ts;
+	char keys[16];          /* a key cut short, waiting for its end */
+	size_t nkeys;
+	long long esc_at;       /* then a lone Escape counts */
+	int pasting;            /* between a paste's two ends */
+	char *paste;            /* a paste of several lines, held for Enter */
+	size_t pastelen;
+	int pastelines, held;
+	int color;
+	int err_tty;            /* stderr is a terminal (this one): log lines only on the screen */
+	char note[120];         /* a passing word in the status row */
+	struct client *c;
+};
+
+static struct screen *scr; /* one client a process: the one on the screen, if any */
+static volatile sig_atomic_t resized;
+
+static void draw(void);
+static void screen_read(struct client *c, long long now);
+
+/* "HH:MM" now, into buf. */
+static const char *
+now_hm(char buf[8])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	fmt(buf, 8, "%02d:%02d", tm.tm_hour, tm.tm_min);
+	return buf;
+}
+
+/* A line on the screen, its time first: style is an SGR (dim, bold...) or "". */
+static void
+show(const char *style, const char *line)
+{
+	char buf[P2P_ESC_MAX(P2P_MSG_MAX) + 200], hm[8];
+	int n;
+
+	n = fmt(buf, sizeof(buf), "%s[%s] %s%s", scr->color ? style : "", now_hm(hm), line,
+	    scr->color && *style ? "\x1b[m" : "");
+	term_screen_line(&scr->ts, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* Log lines, on the screen: errors in red. */
+static void
+show_log(const char *line)
+{
+	char buf[1100];
+
+	fmt(buf, sizeof(buf), "! %s", line);
+	show("\x1b[31m", buf);
+	if (!scr->err_tty) /* stderr kept elsewhere: there too */
+		fmt_line(STDERR_FILENO, "p2pchat: %s", line);
+}
+
 void
 ui_say(const char *fmt, ...)
 {
+	char line[P2P_ESC_MAX(P2P_MSG_MAX) + 200];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfmt_line(STDOUT_FILENO, fmt, ap);
+	if (scr == NULL) {
+		vfmt_line(STDOUT_FILENO, fmt, ap);
+	} else {
+		vfmt(line, sizeof(line), fmt, ap);
+		show(line[0] == '*' ? "\x1b[2m" : "", line); /* what the client says: dim */
+	}
 	va_end(ap);
+}
+
+/* A colour of its own for each name, the same every time. */
+static int
+color_of(const char *name)
+{
+	unsigned h = 5381;
+
+	for (; *name; name++)
+		h = h * 33 + (unsigned char)(*name >= 'A' && *name <= 'Z' ? *name + 32 : *name);
+	return (int)(h % 6) + 31;
+}
+
+/* Does text name me (ASCII case folded, as a word)? */
+static int
+names_me(const char *me, const char *text, size_t len)
+{
+	size_t n = strlen(me), i, k;
+
+	for (i = 0; i + n <= len; i++) {
+		for (k = 0; k < n && (text[i + k] | 0x20) == (me[k] | 0x20); k++)
+			;
+		if (k == n && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '@') &&
+		    (i + n == len || !((text[i + n] | 0x20) >= 'a' && (text[i + n] | 0x20) <= 'z')))
+			return 1;
+	}
+	return 0;
+}
+
+void
+ui_chat(struct client *c, const char *from, const char *to, const char *esc, size_t len, int cut)
+{
+	char buf[P2P_ESC_MAX(P2P_MSG_MAX) + 200], who[2 * P2P_NAME_MAX + 40], hm[8];
+	char text[P2P_ESC_MAX(P2P_MSG_MAX)];
+	time_t t;
+	struct tm tm;
+	int act = len >= 4 && memcmp(esc, "/me ", 4) == 0, me = !to && names_me(c->o->name, esc, len), n;
+
+	if (len >= sizeof(text))
+		len = sizeof(text) - 1;
+	memcpy(text, esc, len); /* (one line of a paste is not NUL-ended) */
+	text[len] = '\0';
+	esc = text;
+
+	if (scr == NULL) { /* line mode: as it always was */
+		t = time(NULL);
+		localtime_r(&t, &tm);
+		if (to == NULL)
+			ui_say(act ? "[%02d:%02d:%02d] %s* %s %s%s" : "[%02d:%02d:%02d] %s<%s> %s%s", tm.tm_hour,
+			    tm.tm_min, tm.tm_sec, c->secure ? "" : "(insecure) ", from, act ? esc + 4 : esc,
+			    cut ? " [cut: too long]" : "");
+		return;
+	}
+	if (scr->color)
+		fmt(who, sizeof(who), "\x1b[%dm%s\x1b[m%s%s", color_of(from), from, to ? " -> " : "", to ? to : "");
+	else
+		fmt(who, sizeof(who), "%s%s%s", from, to ? " -> " : "", to ? to : "");
+	n = fmt(buf, sizeof(buf), "%s[%s] %s%s%s%s %s%s%s", me && scr->color ? "\x1b[1m" : "", now_hm(hm),
+	    c->secure ? "" : "(insecure) ", act ? "* " : "<", who, act ? "" : ">", act ? esc + 4 : esc,
+	    cut ? " [cut: too long]" : "", me && scr->color ? "\x1b[m" : "");
+	term_screen_line(&scr->ts, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	if (me)
+		fmt_write(STDOUT_FILENO, "\a", 1); /* named: the bell */
 }
 
 void
@@ -174,11 +315,12 @@ accept_key(struct client *c, const char *arg, size_t alen, long long now)
 }
 
 static void
-say_help(void)
+say_help(const struct client *c)
 {
 	ui_say("* commands: /msg NAME TEXT, /to NAME, /all TEXT, /who, /path NAME, /pending,");
 	ui_say("*   /fingerprint [NAME], /accept NAME SAFETY-NUMBER, /help, /quit;");
-	ui_say("*   a line without / goes to the /to user; start it with // to send a /");
+	ui_say("*   a line without / goes to the /to user; start it with // to send a /;");
+	ui_say("*   /me ACTION sends an action to the /to user: * %s ACTION", c->o->name);
 }
 
 static void
@@ -241,15 +383,17 @@ command(struct client *c, const char *line, size_t len, long long now)
 	const char *arg, *text;
 	size_t cmd, alen, nlen, tlen;
 	char esc[P2P_ESC_MAX(32)];
-	int id;
+	int id, sent;
 
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--; /* ("/to bob " as Tab completes it) */
 	cmd = word(line, len, &arg, &alen);
 	if (is_cmd(line, cmd, "/msg")) {
 		nlen = word(arg, alen, &text, &tlen);
 		if (nlen == 0 || tlen == 0)
 			logmsg("usage: /msg NAME TEXT");
-		else if ((u = online(c, arg, nlen)) != NULL)
-			peer_send_chat(c, u, text, tlen, now);
+		else if ((u = online(c, arg, nlen)) != NULL && peer_send_chat(c, u, text, tlen, now) == 0)
+			ui_chat(c, c->o->name, u->name, text, tlen, 0);
 	} else if (is_cmd(line, cmd, "/to")) {
 		if (alen == 0 && c->target[0] == '\0')
 			ui_say("* no /to user yet");
@@ -257,6 +401,8 @@ command(struct client *c, const char *line, size_t len, long long now)
 			ui_say("* lines go to %s", c->target);
 		else if ((u = online(c, arg, alen)) != NULL) {
 			strcpy(c->target, u->name);
+			if (u->data != NULL)
+				((struct peer *)u->data)->unread = 0;
 			ui_say("* lines go to %s", c->target);
 		}
 	} else if (is_cmd(line, cmd, "/all")) {
@@ -265,8 +411,18 @@ command(struct client *c, const char *line, size_t len, long long now)
 			logmsg("usage: /all TEXT");
 		else if (id == -1)
 			logmsg("no one else is online");
-		for (; id != -1 && alen > 0; id = peers_next_online(c, id))
-			peer_send_chat(c, &c->peers.u[id], arg, alen, now);
+		for (sent = 0; id != -1 && alen > 0; id = peers_next_online(c, id))
+			sent += peer_send_chat(c, &c->peers.u[id], arg, alen, now) == 0;
+		if (sent > 0)
+			ui_chat(c, c->o->name, "everyone", arg, alen, 0);
+	} else if (is_cmd(line, cmd, "/me")) {
+		if (alen == 0)
+			logmsg("usage: /me ACTION");
+		else if (c->target[0] == '\0')
+			logmsg("no one to send to: use /to NAME first");
+		else if ((u = online(c, c->target, strlen(c->target))) != NULL &&
+		    peer_send_chat(c, u, line, len, now) == 0)
+			ui_chat(c, c->o->name, u->name, line, len, 0);
 	} else if (is_cmd(line, cmd, "/who")) {
 		ui_who(c, c->st == ONLINE ? "" : "the server is lost, so this may be stale: ");
 	} else if (is_cmd(line, cmd, "/pending")) {
@@ -281,7 +437,7 @@ command(struct client *c, const char *line, size_t len, long long now)
 	} else if (is_cmd(line, cmd, "/accept")) {
 		accept_key(c, arg, alen, now);
 	} else if (is_cmd(line, cmd, "/help")) {
-		say_help();
+		say_help(c);
 	} else if (is_cmd(line, cmd, "/quit")) {
 		session_quit(c, now);
 	} else {
@@ -308,22 +464,28 @@ key_line(struct client *c, const char *line, size_t len, long long now)
 	} else if ((u = online(c, c->target, strlen(c->target))) != NULL) {
 		if (line[0] == '/')
 			line++, len--;
-		peer_send_chat(c, u, line, len, now);
+		if (peer_send_chat(c, u, line, len, now) == 0)
+			ui_chat(c, c->o->name, u->name, line, len, 0);
 	}
 }
 
 void
 ui_read(struct client *c, long long now)
 {
-	ssize_t n = net_in_fill(c->pfd[KEYS].fd, &c->keys);
+	ssize_t n;
 	size_t len;
 	char *rec, term;
 	int r;
 
+	if (scr != NULL) {
+		screen_read(c, now);
+		return;
+	}
+	n = net_in_fill(c->pfd[KEYS].fd, &c->keys);
 	/* (while it waits to quit, LINGER, only a /quit counts) */
 	while (c->quit <= LINGER && (r = net_in_record(&c->keys, "\n", &rec, &len, &term)) != 0) {
 		if (r == -1)
-			logmsg("not sent: the line is longer than %d bytes", (int)c->keys.size - 1);
+			logmsg("not sent: a message holds at most %d bytes, and this line is longer", P2P_MSG_MAX);
 		else if (c->quit == STAYING)
 			key_line(c, rec, len, now);
 		else if (is_cmd(rec, len - (len > 0 && rec[len - 1] == '\r'), "/quit"))
@@ -339,4 +501,342 @@ ui_read(struct client *c, long long now)
 		if (c->quit == STAYING)
 			session_quit(c, now);
 	}
+}
+
+/* ---- the screen ---- */
+
+static const char *const commands[] = {
+	"/msg", "/to", "/all", "/me", "/who", "/path", "/pending", "/fingerprint", "/accept", "/help", "/quit",
+};
+
+/* Tab's words: the commands, then the names online. */
+static const char *
+word_at(void *ctx, int i)
+{
+	struct client *c = ctx;
+	int n = (int)(sizeof(commands) / sizeof(commands[0])), id;
+
+	if (i < n)
+		return scr->ed.buf[0] == '/' && memchr(scr->ed.buf, ' ', scr->ed.cur) == NULL ? commands[i] : "";
+	for (id = peers_next_online(c, -1), i -= n; id != -1; id = peers_next_online(c, id))
+		if (i-- == 0)
+			return c->peers.u[id].name;
+	return NULL;
+}
+
+/* The status row and the prompt, from the client's state. */
+static void
+status(struct client *c)
+{
+	struct term_screen *ts = &scr->ts;
+	size_t o = 0;
+	int id, n = 0, more = 0;
+	struct peer *p;
+
+	for (id = peers_next_online(c, -1); id != -1; id = peers_next_online(c, id))
+		n++;
+	o += (size_t)fmt(ts->status + o, sizeof(ts->status) - o, " %s", c->o->name);
+	if (!c->been_online)
+		o += (size_t)fmt(ts->status + o, sizeof(ts->status) - o, " | logging in to %s:%u ...", c->o->host,
+		    (unsigned)c->server.port);
+	else
+		o += (size_t)fmt(ts->status + o, sizeof(ts->status) - o, " | %d online", n);
+	if (c->been_online && c->st != ONLINE)
+		o += (size_t)fmt(ts->status + o, sizeof(ts->status) - o, " | server lost: list may be stale");
+	for (id = peers_next_online(c, -1); id != -1 && o < sizeof(ts->status) - 60; id = peers_next_online(c, id))
+		if ((p = c->peers.u[id].data) != NULL && p->unread > 0)
+			o += (size_t)fmt(ts->status + o, sizeof(ts->status) - o, "%s %s %d", more++ ? "," : " | unread:",
+			    c->peers.u[id].name, p->unread);
+	if (peers_pending(c) > 0)
+		o += (size_t)fmt(ts->status + o, sizeof(ts->status) - o, " | %lu unacknowledged",
+		    (unsigned long)peers_pending(c));
+	if (scr->note[0])
+		fmt(ts->status + o, sizeof(ts->status) - o, " | %s", scr->note);
+	if (scr->held)
+		fmt(ts->prompt, sizeof(ts->prompt), "[paste: %d lines: Enter sends, Esc drops] ", scr->pastelines);
+	else if (c->target[0])
+		fmt(ts->prompt, sizeof(ts->prompt), "[%s] ", c->target);
+	else
+		fmt(ts->prompt, sizeof(ts->prompt), "[/to NAME] ");
+}
+
+static void
+draw(void)
+{
+	status(scr->c);
+	term_screen_draw(&scr->ts);
+}
+
+/* Crashes too give the terminal back. */
+static void
+on_crash(int sig)
+{
+	term_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+on_winch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+int
+ui_open(struct client *c)
+{
+	static const int crash[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	const char *term = getenv("TERM");
+	struct sigaction sa;
+	size_t k;
+
+	if (c->o->plain || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || term == NULL ||
+	    strcmp(term, "dumb") == 0 || (scr = calloc(1, sizeof(*scr))) == NULL)
+		return 0;
+	if (term_raw(STDIN_FILENO) == -1) {
+		free(scr);
+		scr = NULL;
+		return 0;
+	}
+	scr->c = c;
+	scr->err_tty = isatty(STDERR_FILENO);
+	scr->color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0';
+	edit_init(&scr->ed);
+	term_screen_init(&scr->ts, STDOUT_FILENO, &scr->ed);
+	for (k = 1; k < (size_t)scr->ts.rows; k++) /* the rows of our own at the bottom, from the start */
+		fmt_write(STDOUT_FILENO, "\r\n", 2);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_crash;
+	for (k = 0; k < sizeof(crash) / sizeof(crash[0]); k++)
+		sigaction(crash[k], &sa, NULL);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
+	log_show(show_log);
+	ui_say("* p2pchat %s: /help lists the commands, Tab completes, Ctrl-C quits", P2P_VERSION);
+	return 1;
+}
+
+void
+ui_close(struct client *c)
+{
+	(void)c;
+	if (scr == NULL)
+		return;
+	log_show(NULL);
+	term_screen_clear(&scr->ts);
+	term_restore();
+	signal(SIGWINCH, SIG_DFL);
+	edit_free(&scr->ed);
+	free(scr->paste);
+	free(scr);
+	scr = NULL;
+}
+
+/* Ctrl-Z: the terminal back to the shell until fg, then the screen again. */
+static void
+suspend(void)
+{
+	term_screen_clear(&scr->ts);
+	term_restore();
+	raise(SIGTSTP);
+	term_raw(STDIN_FILENO); /* continued */
+	draw();
+}
+
+/* Enter on a held paste: each of its lines goes as chat to the /to user. */
+static void
+send_paste(struct client *c, long long now)
+{
+	struct roster_user *u = c->target[0] ? online(c, c->target, strlen(c->target)) : NULL;
+	char *line = scr->paste, *nl, *end = scr->paste + scr->pastelen;
+
+	if (u == NULL) {
+		if (!c->target[0])
+			logmsg("no one to send the paste to: /to NAME first (it is still held)");
+		return;
+	}
+	for (; line < end; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			nl = end;
+		if (nl > line && peer_send_chat(c, u, line, (size_t)(nl - line), now) == 0)
+			ui_chat(c, c->o->name, u->name, line, (size_t)(nl - line), 0);
+	}
+	scr->held = 0;
+	scr->pastelen = 0;
+}
+
+/* A key inside a paste: text and newlines go into the paste. */
+static void
+paste_key(int key, const char *text, size_t len)
+{
+	char *p;
+
+	if (key == EK_TEXT || key == EK_ENTER || key == TK_TAB) {
+		if (key != EK_TEXT)
+			text = key == EK_ENTER ? "\n" : " ", len = 1;
+		if (scr->pastelen + len > PASTE_MAX) {
+			fmt(scr->note, sizeof(scr->note), "the paste is over %d bytes: the rest is dropped", PASTE_MAX);
+			return;
+		}
+		if ((p = realloc(scr->paste, scr->pastelen + len)) == NULL)
+			return;
+		scr->paste = p;
+		memcpy(scr->paste + scr->pastelen, text, len);
+		scr->pastelen += len;
+	}
+}
+
+/* A paste ended: one line is typed in; several are held for Enter. */
+static void
+paste_end(void)
+{
+	size_t i;
+	int lines = 0;
+
+	while (scr->pastelen > 0 && scr->paste[scr->pastelen - 1] == '\n')
+		scr->pastelen--;
+	for (i = 0; i < scr->pastelen; i++)
+		lines += scr->paste[i] == '\n';
+	if (lines == 0) {
+		if (edit_key(&scr->ed, EK_TEXT, scr->paste, scr->pastelen) == EDIT_FULL)
+			fmt(scr->note, sizeof(scr->note), "the line is full (%d bytes)", EDIT_MAX);
+		scr->pastelen = 0;
+		return;
+	}
+	scr->held = 1;
+	scr->pastelines = lines + 1;
+}
+
+/* One key on the screen. */
+static void
+screen_key(struct client *c, int key, const char *text, size_t len, long long now)
+{
+	int r, n;
+
+	if (key != TK_NONE)
+		scr->note[0] = '\0';
+	if (scr->pasting && key != TK_PASTE_END) {
+		paste_key(key, text, len);
+		return;
+	}
+	switch (key) {
+	case TK_PASTE_BEGIN:
+		scr->pasting = 1;
+		scr->pastelen = 0;
+		return;
+	case TK_PASTE_END:
+		scr->pasting = 0;
+		paste_end();
+		return;
+	case TK_TAB:
+		if ((n = edit_complete(&scr->ed, word_at, c)) == 0)
+			fmt(scr->note, sizeof(scr->note), "no match");
+		else if (n > 1)
+			fmt(scr->note, sizeof(scr->note), "%d matches", n);
+		return;
+	case TK_REDRAW:
+		fmt_write(STDOUT_FILENO, "\x1b[H\x1b[2J", 7);
+		scr->ts.drawn = 0;
+		return;
+	case TK_SUSPEND:
+		suspend();
+		return;
+	case TK_INTR:
+		if (scr->held) {
+			scr->held = 0; /* Ctrl-C drops a held paste first */
+			scr->pastelen = 0;
+			return;
+		}
+		session_quit(c, now);
+		return;
+	case TK_EOF:
+		if (scr->ed.len == 0)
+			session_quit(c, now);
+		else
+			edit_key(&scr->ed, EK_DELETE, NULL, 0);
+		return;
+	case TK_ESC:
+		scr->held = 0; /* Escape drops a held paste */
+		scr->pastelen = 0;
+		return;
+	case TK_NONE:
+		return;
+	}
+	if (scr->held) {
+		if (key == EK_ENTER)
+			send_paste(c, now);
+		return;
+	}
+	if ((r = edit_key(&scr->ed, key, text, len)) == EDIT_FULL) {
+		fmt(scr->note, sizeof(scr->note), "the line is full: %d bytes of text at most", P2P_MSG_MAX);
+		fmt_write(STDOUT_FILENO, "\a", 1);
+	} else if (r == EDIT_LINE) {
+		if (c->quit == STAYING)
+			key_line(c, scr->ed.buf, scr->ed.len, now);
+		else if (is_cmd(scr->ed.buf, scr->ed.len, "/quit"))
+			session_quit(c, now);
+		edit_done(&scr->ed);
+	}
+}
+
+/* The keys that came on the terminal. */
+static void
+screen_read(struct client *c, long long now)
+{
+	char buf[4096 + sizeof(scr->keys)];
+	size_t have = scr->nkeys, at = 0, n, tl;
+	ssize_t r;
+	int key;
+
+	memcpy(buf, scr->keys, have);
+	r = net_read(STDIN_FILENO, buf + have, sizeof(buf) - have);
+	if (r == 0 || (r == -1 && errno != EAGAIN && errno != EINTR)) {
+		c->keys_done = 1;
+		session_quit(c, now);
+		return;
+	}
+	have += r > 0 ? (size_t)r : 0;
+	while (at < have && (n = term_key(buf + at, have - at, 0, &key, &tl)) > 0) {
+		screen_key(c, key, buf + at, key == EK_TEXT ? tl : 0, now);
+		at += n;
+	}
+	scr->nkeys = have - at < sizeof(scr->keys) ? have - at : 0; /* a key cut short waits */
+	memcpy(scr->keys, buf + at, scr->nkeys);
+	scr->esc_at = scr->nkeys > 0 ? now + ESC_WAIT : 0;
+	draw();
+}
+
+void
+ui_timers(struct client *c, long long now)
+{
+	char before[sizeof(scr->ts.status)], prompt[sizeof(scr->ts.prompt)];
+	size_t n, tl;
+	int key;
+
+	if (scr == NULL)
+		return;
+	if (scr->esc_at != 0 && now >= scr->esc_at) { /* no more came: what waits is what it is */
+		n = term_key(scr->keys, scr->nkeys, 1, &key, &tl);
+		screen_key(c, key, scr->keys, key == EK_TEXT ? tl : 0, now);
+		memmove(scr->keys, scr->keys + n, scr->nkeys - n);
+		scr->nkeys -= n;
+		scr->esc_at = scr->nkeys > 0 ? now : 0;
+	}
+	/* the two rows again only when what they say changed, or the size */
+	memcpy(before, scr->ts.status, sizeof(before));
+	memcpy(prompt, scr->ts.prompt, sizeof(prompt));
+	status(c);
+	if (resized || strcmp(before, scr->ts.status) != 0 || strcmp(prompt, scr->ts.prompt) != 0) {
+		resized = 0;
+		term_screen_draw(&scr->ts);
+	}
+}
+
+long long
+ui_next(const struct client *c)
+{
+	(void)c;
+	return scr != NULL && scr->esc_at != 0 ? scr->esc_at : -1;
 }

@@ -601,7 +601,7 @@ t_client_errors_are_one_line_and_it_carries_on() {
 	p2pchat: no one to send to: use /to NAME or /msg NAME TEXT
 	p2pchat: usage: /msg NAME TEXT
 	p2pchat: not sent: the line is not valid UTF-8
-	p2pchat: not sent: the line is longer than 8232 bytes
+	p2pchat: not sent: a message holds at most 8192 bytes, and this line is longer
 	EOF
 	grep -q xxxx "$T/bob.out" && fail "an over-long line was sent"
 	return 0
@@ -963,8 +963,8 @@ t_usage_errors_exit_2() {
 	--server -p abc|-p wants a number from 0 to 65535
 	--server -m 0|-m wants a number from 1 to 100000
 	--server extra|the server takes no argument "extra"
-	--server -P 5|-P, -i and -I are for a client
-	--server --insecure|-P, -i and -I are for a client
+	--server -P 5|-P, -i, -I and --plain are for a client
+	--server --insecure|-P, -i, -I and --plain are for a client
 	--login a -I -i k|--insecure uses no key: drop --identity
 	--login a --identity=|--identity needs a file name
 	--login a -p 5|-p, -b, -m and -R are for the server
