@@ -168,8 +168,12 @@ void peer_timers(struct client *c, long long now);
  * --plain): 1, or 0 for line mode.  ui_close gives the terminal back. */
 int ui_open(struct client *c);
 void ui_close(struct client *c);
-/* A chat line: from `from`, or our own to `to`, its text escaped already. */
+/* A chat line: from `from`, or our own to `to`, its text escaped already;
+ * a text that starts "/all " was sent to everyone, one that starts "/me "
+ * is an action. */
 void ui_chat(struct client *c, const char *from, const char *to, const char *esc, size_t len, int cut);
+/* u acknowledged something: mark our lines to u that are now delivered. */
+void ui_acked(struct client *c, const struct roster_user *u);
 /* After every turn: a lone Escape, the status row, a new size; and when next. */
 void ui_timers(struct client *c, long long now);
 long long ui_next(const struct client *c);

@@ -282,6 +282,13 @@ link_failed(struct link *l, long long now, int all, char *buf, size_t size, size
 	return 1;
 }
 
+int
+link_delivered(const struct link *l, uint32_t sid, uint32_t seq)
+{
+	return l->sid == sid && !l->failing &&
+	    (l->qlen == 0 || (uint32_t)(frag(l, 0)->seq - seq - 1) < 0x80000000u);
+}
+
 void
 link_restart(struct link *l)
 {

@@ -83,6 +83,10 @@ int link_deliver(struct link *l, const char **text, size_t *len, int *truncated)
 /* A message given up: 1, with the start of its text copied to buf (NUL-ended,
  * *len bytes), or 0.  With all, everything queued is given up (the peer left). */
 int link_failed(struct link *l, long long now, int all, char *buf, size_t size, size_t *len);
+/* Has fragment seq of stream sid been delivered, and every one before it?
+ * (Not once the stream was given up.)  The last fragment queued is
+ * next_seq - 1 of stream sid. */
+int link_delivered(const struct link *l, uint32_t sid, uint32_t seq);
 /* The peer may have restarted: resend every fragment not yet delivered. */
 void link_restart(struct link *l);
 /* A better path opened: what waits for its resend goes now. */

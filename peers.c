@@ -442,6 +442,7 @@ chat_datagram(struct client *c, struct roster_user *u, const struct p2p_ep *src,
 		show_chat(c, u, src, m, now);
 	} else if (p != NULL) {
 		link_acked(&p->link, m, now);
+		ui_acked(c, u);
 		peer_pump(c, u, now); /* the window may have opened */
 	}
 }

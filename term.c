@@ -170,11 +170,12 @@ sgr_end(const char *s, size_t len, size_t i)
 	return k < len && s[k] == 'm' ? k + 1 : i;
 }
 
-size_t
-term_wrap(const char *s, size_t len, int cols, size_t *next)
+/* term_wrap, with the columns the row takes in *width. */
+static size_t
+wrap(const char *s, size_t len, int cols, size_t *next, int *width)
 {
 	size_t i = 0, end, brk = 0;
-	int w = 0, cw;
+	int w = 0, wbrk = 0, cw;
 	uint32_t c;
 
 	while (i < len) {
@@ -189,18 +190,29 @@ term_wrap(const char *s, size_t len, int cols, size_t *next)
 		if (w + cw > cols && i > 0) {
 			if (brk > 0) { /* after the last space: the space is not carried */
 				*next = brk;
+				*width = wbrk;
 				return brk - 1;
 			}
 			*next = i;
+			*width = w;
 			return i;
 		}
-		w += cw;
 		if (c == ' ')
-			brk = end;
+			brk = end, wbrk = w;
+		w += cw;
 		i = end;
 	}
 	*next = len;
+	*width = w;
 	return len;
+}
+
+size_t
+term_wrap(const char *s, size_t len, int cols, size_t *next)
+{
+	int w;
+
+	return wrap(s, len, cols, next, &w);
 }
 
 /* ---- the terminal's state ---- */
@@ -341,24 +353,51 @@ term_screen_line(struct term_screen *s, const char *line, size_t len)
 	o.len = 0;
 	rows_clear(s, &o);
 	do {
-		n = term_wrap(line, len, s->cols, &next);
+		n = wrap(line, len, s->cols, &next, &s->last_col);
 		out_add(&o, line, n);
 		out_str(&o, "\x1b[m\r\n");
 		line += next;
 		len -= next;
+		s->printed++;
 	} while (len > 0);
 	rows_draw(s, &o);
 	out_flush(&o);
+}
+
+int
+term_screen_mark(struct term_screen *s, long long row, int col, unsigned epoch, const char *text, int width)
+{
+	struct out o;
+	char at[24];
+	long long y = s->rows - 2 - (s->printed - row); /* the line's row now, from 1 */
+
+	if (epoch != s->epoch || y < 1 || col + width > s->cols || !s->drawn)
+		return 0;
+	o.fd = s->fd;
+	o.len = 0;
+	fmt(at, sizeof(at), "\x1b[%d;%dH", (int)y, col + 1);
+	out_str(&o, at);
+	out_str(&o, text);
+	fmt(at, sizeof(at), "\x1b[%dH", s->rows); /* back to the input row, drawn again */
+	out_str(&o, at);
+	rows_clear(s, &o);
+	rows_draw(s, &o);
+	out_flush(&o);
+	return 1;
 }
 
 void
 term_screen_draw(struct term_screen *s)
 {
 	struct out o;
+	int rows, cols;
 
 	o.fd = s->fd;
 	o.len = 0;
+	rows = s->rows;
+	cols = s->cols;
 	term_size(s->fd, &s->rows, &s->cols);
+	s->epoch += rows != s->rows || cols != s->cols; /* what was printed moved */
 	rows_clear(s, &o);
 	rows_draw(s, &o);
 	out_flush(&o);

@@ -50,12 +50,19 @@ struct term_screen {
 	char status[256];         /* the status row's text */
 	char prompt[64];          /* before the input */
 	struct edit *ed;          /* the input */
+	long long printed;        /* rows of lines printed so far */
+	int last_col;             /* the columns of the last line's last row */
+	unsigned epoch;           /* changes when what is printed may have moved */
 };
 
 /* Begin drawing on fd (a terminal in raw mode) with the editor ed. */
 void term_screen_init(struct term_screen *s, int fd, struct edit *ed);
 /* Print a line above the two rows. */
 void term_screen_line(struct term_screen *s, const char *line, size_t len);
+/* Add text (width columns, on one row) after the end of a line printed
+ * before, which ended at row `row` (printed, then) and column col, if it is
+ * still on the screen where it was (epoch unchanged): 1, or 0. */
+int term_screen_mark(struct term_screen *s, long long row, int col, unsigned epoch, const char *text, int width);
 /* Draw the two rows again (after a key, a new status or a resize). */
 void term_screen_draw(struct term_screen *s);
 /* Take the two rows away, as before leaving. */

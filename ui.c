@@ -26,6 +26,8 @@
 
 #define PASTE_MAX 65536 /* bytes of a paste held for Enter */
 #define ESC_WAIT  50    /* ms after a lone Escape before it is taken as one */
+#define MARKS     128   /* our messages waiting for their delivered mark */
+#define DELIVERED " \xe2\x9c\x93" /* " ✓", after a line of ours once it is delivered */
 
 /* The screen, when the client drives one. */
 struct screen {
@@ -41,6 +43,14 @@ struct screen {
 	int color;
 	int err_tty;            /* stderr is a terminal (this one): log lines only on the screen */
 	char note[120];         /* a passing word in the status row */
+	struct mark {           /* one of our messages, to be marked when delivered */
+		int id;         /* to the peer with this roster id */
+		uint32_t sid, seq; /* its link's stream, and the message's last fragment */
+		long long row;  /* where its line ended (term_screen_mark); -1: not shown yet */
+		int col;
+		unsigned epoch;
+	} marks[MARKS];
+	int nmarks;
 	struct client *c;
 };
 
@@ -136,8 +146,12 @@ ui_chat(struct client *c, const char *from, const char *to, const char *esc, siz
 	char text[P2P_ESC_MAX(P2P_MSG_MAX)];
 	time_t t;
 	struct tm tm;
-	int act = len >= 4 && memcmp(esc, "/me ", 4) == 0, me = !to && names_me(c->o->name, esc, len), n;
+	int all = !to && len >= 5 && memcmp(esc, "/all ", 5) == 0, act, me, n;
 
+	if (all) /* sent to everyone: its text after the mark */
+		esc += 5, len -= 5;
+	act = len >= 4 && memcmp(esc, "/me ", 4) == 0;
+	me = !to && names_me(c->o->name, esc, len);
 	if (len >= sizeof(text))
 		len = sizeof(text) - 1;
 	memcpy(text, esc, len); /* (one line of a paste is not NUL-ended) */
@@ -153,6 +167,8 @@ ui_chat(struct client *c, const char *from, const char *to, const char *esc, siz
 			    cut ? " [cut: too long]" : "");
 		return;
 	}
+	if (all)
+		to = "everyone";
 	if (scr->color)
 		fmt(who, sizeof(who), "\x1b[%dm%s\x1b[m%s%s", color_of(from), from, to ? " -> " : "", to ? to : "");
 	else
@@ -347,6 +363,62 @@ print_pending(struct client *c, long long now)
 		ui_say("* and %d more", n - 20);
 }
 
+/* Send text to u; on the screen, its line is to be marked when delivered. */
+static int
+send_to(struct client *c, struct roster_user *u, const char *text, size_t len, long long now)
+{
+	struct peer *p;
+
+	if (peer_send_chat(c, u, text, len, now) == -1)
+		return -1;
+	if (scr != NULL && (p = u->data) != NULL) {
+		if (scr->nmarks == MARKS) /* the oldest, long scrolled away: no mark */
+			memmove(scr->marks, scr->marks + 1, (size_t)--scr->nmarks * sizeof(scr->marks[0]));
+		scr->marks[scr->nmarks].id = p->id;
+		scr->marks[scr->nmarks].sid = p->link.sid;
+		scr->marks[scr->nmarks].seq = p->link.next_seq - 1;
+		scr->marks[scr->nmarks++].row = -1;
+	}
+	return 0;
+}
+
+/* Our own message, shown as sent (to: its recipient, or "everyone"). */
+static void
+echo(struct client *c, const char *to, const char *text, size_t len)
+{
+	int i;
+
+	ui_chat(c, c->o->name, to, text, len, 0);
+	for (i = 0; scr != NULL && i < scr->nmarks; i++)
+		if (scr->marks[i].row == -1) {
+			scr->marks[i].row = scr->ts.printed;
+			scr->marks[i].col = scr->ts.last_col;
+			scr->marks[i].epoch = scr->ts.epoch;
+		}
+}
+
+void
+ui_acked(struct client *c, const struct roster_user *u)
+{
+	const struct peer *p = u->data;
+	struct mark m;
+	int i = 0, k;
+
+	(void)c;
+	while (scr != NULL && p != NULL && i < scr->nmarks) {
+		m = scr->marks[i];
+		if (m.id != p->id || m.row == -1 || !link_delivered(&p->link, m.sid, m.seq)) {
+			i++;
+			continue;
+		}
+		memmove(scr->marks + i, scr->marks + i + 1, (size_t)(--scr->nmarks - i) * sizeof(m));
+		for (k = 0; k < scr->nmarks && scr->marks[k].row != m.row; k++)
+			;
+		if (k == scr->nmarks) /* (to everyone: once every peer has it) */
+			term_screen_mark(&scr->ts, m.row, m.col, m.epoch, DELIVERED, 2);
+	}
+}
+
 /* Cut "WORD REST": the length of WORD, with *rest after the blanks. */
 static size_t
 word(const char *s, size_t len, const char **rest, size_t *restlen)
@@ -382,7 +454,7 @@ command(struct client *c, const char *line, size_t len, long long now)
 	struct roster_user *u;
 	const char *arg, *text;
 	size_t cmd, alen, nlen, tlen;
-	char esc[P2P_ESC_MAX(32)];
+	char esc[P2P_ESC_MAX(32)], all[P2P_MSG_MAX];
 	int id, sent;
 
 	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
@@ -392,8 +464,8 @@ command(struct client *c, const char *line, size_t len, long long now)
 		nlen = word(arg, alen, &text, &tlen);
 		if (nlen == 0 || tlen == 0)
 			logmsg("usage: /msg NAME TEXT");
-		else if ((u = online(c, arg, nlen)) != NULL && peer_send_chat(c, u, text, tlen, now) == 0)
-			ui_chat(c, c->o->name, u->name, text, tlen, 0);
+		else if ((u = online(c, arg, nlen)) != NULL && send_to(c, u, text, tlen, now) == 0)
+			echo(c, u->name, text, tlen);
 	} else if (is_cmd(line, cmd, "/to")) {
 		if (alen == 0 && c->target[0] == '\0')
 			ui_say("* no /to user yet");
@@ -406,23 +478,27 @@ command(struct client *c, const char *line, size_t len, long long now)
 			ui_say("* lines go to %s", c->target);
 		}
 	} else if (is_cmd(line, cmd, "/all")) {
+		/* it goes as "/all TEXT", which the peers show as to everyone */
 		id = peers_next_online(c, -1);
 		if (alen == 0)
 			logmsg("usage: /all TEXT");
+		else if (alen > P2P_MSG_MAX - 5)
+			logmsg("not sent: a message to everyone holds at most %d bytes", P2P_MSG_MAX - 5);
 		else if (id == -1)
 			logmsg("no one else is online");
-		for (sent = 0; id != -1 && alen > 0; id = peers_next_online(c, id))
-			sent += peer_send_chat(c, &c->peers.u[id], arg, alen, now) == 0;
+		else
+			memcpy(all, "/all ", 5), memcpy(all + 5, arg, alen);
+		for (sent = 0; id != -1 && alen > 0 && alen <= P2P_MSG_MAX - 5; id = peers_next_online(c, id))
+			sent += send_to(c, &c->peers.u[id], all, alen + 5, now) == 0;
 		if (sent > 0)
-			ui_chat(c, c->o->name, "everyone", arg, alen, 0);
+			echo(c, "everyone", arg, alen);
 	} else if (is_cmd(line, cmd, "/me")) {
 		if (alen == 0)
 			logmsg("usage: /me ACTION");
 		else if (c->target[0] == '\0')
 			logmsg("no one to send to: use /to NAME first");
-		else if ((u = online(c, c->target, strlen(c->target))) != NULL &&
-		    peer_send_chat(c, u, line, len, now) == 0)
-			ui_chat(c, c->o->name, u->name, line, len, 0);
+		else if ((u = online(c, c->target, strlen(c->target))) != NULL && send_to(c, u, line, len, now) == 0)
+			echo(c, u->name, line, len);
 	} else if (is_cmd(line, cmd, "/who")) {
 		ui_who(c, c->st == ONLINE ? "" : "the server is lost, so this may be stale: ");
 	} else if (is_cmd(line, cmd, "/pending")) {
@@ -464,8 +540,8 @@ key_line(struct client *c, const char *line, size_t len, long long now)
 	} else if ((u = online(c, c->target, strlen(c->target))) != NULL) {
 		if (line[0] == '/')
 			line++, len--;
-		if (peer_send_chat(c, u, line, len, now) == 0)
-			ui_chat(c, c->o->name, u->name, line, len, 0);
+		if (send_to(c, u, line, len, now) == 0)
+			echo(c, u->name, line, len);
 	}
 }
 
@@ -642,6 +718,7 @@ suspend(void)
 	term_restore();
 	raise(SIGTSTP);
 	term_raw(STDIN_FILENO); /* continued */
+	scr->ts.epoch++; /* the shell printed on the screen meanwhile */
 	draw();
 }
 
@@ -660,8 +737,8 @@ send_paste(struct client *c, long long now)
 	for (; line < end; line = nl + 1) {
 		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
 			nl = end;
-		if (nl > line && peer_send_chat(c, u, line, (size_t)(nl - line), now) == 0)
-			ui_chat(c, c->o->name, u->name, line, (size_t)(nl - line), 0);
+		if (nl > line && send_to(c, u, line, (size_t)(nl - line), now) == 0)
+			echo(c, u->name, line, (size_t)(nl - line));
 	}
 	scr->held = 0;
 	scr->pastelen = 0;
@@ -739,6 +816,7 @@ screen_key(struct client *c, int key, const char *text, size_t len, long long no
 	case TK_REDRAW:
 		fmt_write(STDOUT_FILENO, "\x1b[H\x1b[2J", 7);
 		scr->ts.drawn = 0;
+		scr->ts.epoch++; /* the lines are gone */
 		return;
 	case TK_SUSPEND:
 		suspend();

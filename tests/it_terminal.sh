@@ -101,8 +101,37 @@ t_tty_half_typed_line_survives_incoming() {
 	tty_text alice "ne"
 	tty_keys alice Enter
 	wait_for "$T/bob.out" '<alice> this is a half-typed line$' || fail "bob got: $(cat "$T/bob.out")"
-	wait_screen alice '<alice -> bob> this is a half-typed line$' || fail "no echo of alice's own line"
+	wait_screen alice '<alice -> bob> this is a half-typed line ✓$' || fail "no echo of alice's own line"
 	[ "$(tty_input alice)" = "[bob]" ] || fail "the input row was not cleared: $(tty_input alice)"
+}
+
+# One's own lines are marked when the peer has them, not before; a line
+# to everyone once everyone has it; and a message to everyone is told
+# apart from a private one where it arrives (line mode shows both as ever).
+t_tty_own_lines_marked_when_delivered_and_all_told_apart() {
+	tty_pair
+	start_client carol
+	wait_screen alice '3 online|2 online' || fail "status: $(tty_screen alice)"
+	tty_text alice "first"
+	tty_keys alice Enter
+	wait_screen alice '^\[[0-9:]{5}\] <alice -> bob> first ✓$' || fail "no mark on a delivered line"
+	kill -STOP "${CPID[bob]}"
+	tty_text alice "second"
+	tty_keys alice Enter
+	wait_screen alice '1 unacknowledged' || fail "status while bob is stopped"
+	tty_screen alice | grep -q '<alice -> bob> second$' || fail "marked before bob had it: $(tty_screen alice)"
+	kill -CONT "${CPID[bob]}"
+	wait_screen alice '<alice -> bob> second ✓$' 10 || fail "no mark once bob had it"
+	wait_for "$T/bob.out" '<alice> second$' || fail "bob"
+	tty_text alice "/all hello all"
+	tty_keys alice Enter
+	wait_screen alice '<alice -> everyone> hello all ✓$' || fail "/all: no mark"
+	wait_for "$T/bob.out" '^\[[0-9:]{8}\] <alice> hello all$' || fail "/all in line mode: $(tail -n 1 "$T/bob.out")"
+	wait_for "$T/carol.out" '^\[[0-9:]{8}\] <alice> hello all$' || fail "/all in line mode: $(tail -n 1 "$T/carol.out")"
+	say bob "/all from bob to all"
+	say bob "/msg alice from bob to alice"
+	wait_screen alice '^\[[0-9:]{5}\] <bob -> everyone> from bob to all$' || fail "/all from bob"
+	wait_screen alice '^\[[0-9:]{5}\] <bob> from bob to alice$' || fail "private from bob"
 }
 
 t_tty_editing_wide_characters_agrees_with_what_is_sent() {

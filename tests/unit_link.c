@@ -232,20 +232,30 @@ test_link_giveup_and_restart(void)
 	char buf[P2P_DGRAM_MAX + 1], lost[64], late[P2P_DGRAM_MAX + 1];
 	struct p2p_msg m;
 	size_t len;
+	uint32_t sid, seq0, seq1;
 	int n;
 
 	side_init(&a, "alice", 0x10);
 	side_init(&b, "bob", 0x20);
 	link_send(&a.l, "m0", 2);
+	sid = a.l.sid;
+	seq0 = a.l.next_seq - 1;
+	check(!link_delivered(&a.l, sid, seq0), "link: a message queued is not delivered", NULL);
 	step(&a, &b, &ab, &ba, 0, 0, 0);
+	check(link_delivered(&a.l, sid, seq0), "link: a message acknowledged is delivered", NULL);
 	/* two messages lost for good: bob hears nothing for 40 s */
 	link_send(&a.l, "lost one", 8);
+	seq1 = a.l.next_seq - 1;
 	link_send(&a.l, "lost two", 8);
 	step(&a, &b, &ab, &ba, 100, 100, 0);
+	check(link_delivered(&a.l, sid, seq0) && !link_delivered(&a.l, sid, seq1) &&
+	    !link_delivered(&a.l, sid, a.l.next_seq - 1), "link: delivered up to the first one lost", NULL);
 	check(link_failed(&a.l, 100 + LINK_GIVEUP - 1, 0, lost, sizeof(lost), &len) == 0,
 	    "link: nothing given up before 40 s", NULL);
 	check(link_failed(&a.l, 100 + LINK_GIVEUP, 0, lost, sizeof(lost), &len) == 1 &&
 	    strcmp(lost, "lost one") == 0, "link: after 40 s the message is given up", lost);
+	check(!link_delivered(&a.l, sid, seq1) && !link_delivered(&a.l, sid, seq1 + 1),
+	    "link: a message given up, or being given up, is never delivered", NULL);
 	check(link_failed(&a.l, 100 + LINK_GIVEUP, 0, lost, sizeof(lost), &len) == 1 &&
 	    strcmp(lost, "lost two") == 0 && link_failed(&a.l, 100 + LINK_GIVEUP, 0, lost, sizeof(lost), &len) == 0,
 	    "link: with every message queued behind it, each reported once", lost);
