@@ -453,13 +453,14 @@ command(struct client *c, const char *line, size_t len, long long now)
 {
 	struct roster_user *u;
 	const char *arg, *text;
-	size_t cmd, alen, nlen, tlen;
+	size_t cmd, alen, nlen, tlen, one;
 	char esc[P2P_ESC_MAX(32)], all[P2P_MSG_MAX];
 	int id, sent;
 
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-		len--; /* ("/to bob " as Tab completes it) */
 	cmd = word(line, len, &arg, &alen);
+	/* a name alone, without the blank that Tab leaves after it ("/to bob ") */
+	for (one = alen; one > 0 && (arg[one - 1] == ' ' || arg[one - 1] == '\t'); one--)
+		;
 	if (is_cmd(line, cmd, "/msg")) {
 		nlen = word(arg, alen, &text, &tlen);
 		if (nlen == 0 || tlen == 0)
@@ -467,11 +468,11 @@ command(struct client *c, const char *line, size_t len, long long now)
 		else if ((u = online(c, arg, nlen)) != NULL && send_to(c, u, text, tlen, now) == 0)
 			echo(c, u->name, text, tlen);
 	} else if (is_cmd(line, cmd, "/to")) {
-		if (alen == 0 && c->target[0] == '\0')
+		if (one == 0 && c->target[0] == '\0')
 			ui_say("* no /to user yet");
-		else if (alen == 0)
+		else if (one == 0)
 			ui_say("* lines go to %s", c->target);
-		else if ((u = online(c, arg, alen)) != NULL) {
+		else if ((u = online(c, arg, one)) != NULL) {
 			strcpy(c->target, u->name);
 			if (u->data != NULL)
 				((struct peer *)u->data)->unread = 0;
@@ -504,12 +505,12 @@ command(struct client *c, const char *line, size_t len, long long now)
 	} else if (is_cmd(line, cmd, "/pending")) {
 		print_pending(c, now);
 	} else if (is_cmd(line, cmd, "/path")) {
-		if (alen == 0)
+		if (one == 0)
 			logmsg("usage: /path NAME");
-		else if ((u = online(c, arg, alen)) != NULL)
+		else if ((u = online(c, arg, one)) != NULL)
 			print_path(u);
 	} else if (is_cmd(line, cmd, "/fingerprint")) {
-		fingerprint(c, arg, alen);
+		fingerprint(c, arg, one);
 	} else if (is_cmd(line, cmd, "/accept")) {
 		accept_key(c, arg, alen, now);
 	} else if (is_cmd(line, cmd, "/help")) {
@@ -778,7 +779,8 @@ paste_end(void)
 		lines += scr->paste[i] == '\n';
 	if (lines == 0) {
 		if (edit_key(&scr->ed, EK_TEXT, scr->paste, scr->pastelen) == EDIT_FULL)
-			fmt(scr->note, sizeof(scr->note), "the line is full (%d bytes)", EDIT_MAX);
+			fmt(scr->note, sizeof(scr->note), "not pasted: the line is full: %d bytes of text at most",
+			    P2P_MSG_MAX);
 		scr->pastelen = 0;
 		return;
 	}

@@ -23,7 +23,9 @@ tty_run() {
 	local win=$1 name=$2
 	shift 2
 	rm -f "$T/$win.status" "$T/$win.stty1"
-	tmux -S "$TMUX_S" send-keys -t "$win" "env XDG_CONFIG_HOME=$T/cfg/$name $* $BIN --login $name $SERVER_ADDR:$PORT 2>$T/$win.err; echo \$? >$T/$win.status; stty -g >$T/$win.stty1" Enter
+	# (in a shell of its own: an interactive one sets the terminal back by
+	# itself after a job that a signal killed, which would hide a crash's)
+	tmux -S "$TMUX_S" send-keys -t "$win" "sh -c 'env XDG_CONFIG_HOME=$T/cfg/$name $* $BIN --login $name $SERVER_ADDR:$PORT 2>$T/$win.err; echo \$? >$T/$win.status; stty -g >$T/$win.stty1'" Enter
 }
 
 # tty_start NAME [ENV=VALUE...]: NAME's client on the terminal, logged in.
@@ -204,7 +206,9 @@ t_tty_paste_is_held_and_sent_as_chat() {
 	wait_screen alice '^\[paste: 50 lines' || fail "the second paste"
 	tty_keys alice Escape
 	wait_screen alice '^\[bob\]$' || fail "Escape did not drop the paste"
-	sleep 0.5 # (nothing is to come: give it the chance to)
+	tty_text alice "after the drop"
+	tty_keys alice Enter
+	wait_for "$T/bob.out" '<alice> after the drop$' || fail "the line after the drop"
 	[ "$(grep -c '<alice> pasted line 1$' "$T/bob.out")" = 1 ] || fail "the dropped paste was sent"
 }
 
@@ -218,7 +222,9 @@ t_tty_long_line_arrives_whole() {
 	# one over the limit is refused in the editor, with a word, nothing cut
 	head -c 8300 /dev/zero | tr '\0' 'y' >"$T/longer"
 	tty_paste alice "$T/longer"
-	wait_screen alice 'the line is full' || fail "no word of a line over the limit"
+	wait_screen alice 'not pasted: the line is full: 8192 bytes of text at most' || fail "no word of a line over the limit"
+	tty_screen alice | grep -q yyy && fail "part of the paste went in"
+	return 0
 }
 
 t_tty_resize_and_suspend_redraw() {
@@ -249,15 +255,16 @@ t_tty_terminal_is_given_back() {
 	local how
 	start_server
 	start_client bob
-	for how in quit ctrl-c sigterm; do
+	for how in quit ctrl-c sigterm crash; do
 		tty_start alice
 		case $how in
 		quit) tty_text alice "/quit"; tty_keys alice Enter ;;
 		ctrl-c) tty_keys alice C-c ;;
-		sigterm) pkill -TERM -f -- "--login alice" ;;
+		sigterm) pkill -TERM -f -- "^$BIN --login alice" ;;
+		crash) pkill -SEGV -f -- "^$BIN --login alice" ;; # as a crash anywhere would
 		esac
 		tty_exited alice
-		[ "$STATUS" = 0 ] || fail "$how: exit status $STATUS"
+		[ "$STATUS" = "$([ $how = crash ] && echo 139 || echo 0)" ] || fail "$how: exit status $STATUS"
 		cmp -s "$T/alice.stty0" "$T/alice.stty1" || fail "$how: the terminal was not given back"
 		tmux -S "$TMUX_S" kill-session -t alice
 		rm -f "$T/alice.stty1"
