@@ -17,6 +17,8 @@ SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 
 PURE = proto.c roster.c link.c path.c fmt.c crypto.c secure.c rate.c utf8.c edit.c term.c resolve.c
 SRCS = p2pchat.c loop.c server.c client.c session.c peers.c ui.c net.c buf.c identity.c $(PURE)
+UNITS = tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c \
+        tests/unit_names.c tests/unit_edit.c tests/unit_term.c tests/unit_resolve.c
 HDRS = p2pchat.h client.h proto.h roster.h net.h link.h path.h fmt.h crypto.h secure.h identity.h rate.h utf8.h edit.h term.h resolve.h
 
 all: p2pchat
@@ -28,7 +30,7 @@ p2pchat: $(SRCS) $(HDRS)
 p2pchat-epoll: $(SRCS) $(HDRS)
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -DP2P_EPOLL -o $@ $(SRCS) $(LDFLAGS)
 
-tests/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c tests/unit_edit.c tests/unit_term.c tests/unit_resolve.c $(PURE) $(HDRS)
+tests/unit: $(UNITS) $(PURE) $(HDRS)
 	$(CC) $(CFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
 # crypto.c on stdin and stdout, for the comparison with openssl and python.
@@ -40,7 +42,7 @@ san/p2pchat: $(SRCS) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
 
-san/unit: tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c tests/unit_edit.c tests/unit_term.c tests/unit_resolve.c $(PURE) $(HDRS)
+san/unit: $(UNITS) $(PURE) $(HDRS)
 	@mkdir -p san
 	$(CC) $(SANFLAGS) $(P2P_CFLAGS) -I. -o $@ tests/unit.c $(PURE) $(LDFLAGS)
 
@@ -75,7 +77,7 @@ QEMU_mips     = qemu-mips -L /usr/mips-linux-gnu
 
 cross: $(CROSS_ARCHS:%=cross/%/p2pchat)
 
-cross/%/p2pchat: $(SRCS) $(HDRS) tests/unit.c tests/unit_link.c tests/unit_path.c tests/unit_crypto.c tests/unit_secure.c tests/unit_names.c
+cross/%/p2pchat: $(SRCS) $(HDRS) $(UNITS)
 	@mkdir -p cross/$*
 	$(CC_$*) -O2 -g $(P2P_CFLAGS) -o $@ $(SRCS)
 	$(CC_$*) -O2 -g $(P2P_CFLAGS) -I. -o cross/$*/unit tests/unit.c $(PURE)

@@ -28,6 +28,13 @@ tty_run() {
 	tmux -S "$TMUX_S" send-keys -t "$win" "sh -c 'env XDG_CONFIG_HOME=$T/cfg/$name $* $BIN --login $name $SERVER_ADDR:$PORT 2>$T/$win.err; echo \$? >$T/$win.status; stty -g >$T/$win.stty1'" Enter
 }
 
+# tty_kill WINDOW SIGNAL: signal the client running in WINDOW (only that
+# one: the terminal's session is the window's).
+tty_kill() {
+	pkill -"$2" -s "$(tmux -S "$TMUX_S" display -p -t "$1" '#{pane_pid}')" -f -- "^$BIN --login" ||
+		fail "no client in $1 to signal"
+}
+
 # tty_start NAME [ENV=VALUE...]: NAME's client on the terminal, logged in.
 tty_start() {
 	tty_shell "$1"
@@ -260,8 +267,8 @@ t_tty_terminal_is_given_back() {
 		case $how in
 		quit) tty_text alice "/quit"; tty_keys alice Enter ;;
 		ctrl-c) tty_keys alice C-c ;;
-		sigterm) pkill -TERM -f -- "^$BIN --login alice" ;;
-		crash) pkill -SEGV -f -- "^$BIN --login alice" ;; # as a crash anywhere would
+		sigterm) tty_kill alice TERM ;;
+		crash) tty_kill alice SEGV ;; # as a crash anywhere would
 		esac
 		tty_exited alice
 		[ "$STATUS" = "$([ $how = crash ] && echo 139 || echo 0)" ] || fail "$how: exit status $STATUS"
