@@ -143,6 +143,23 @@ t_tty_own_lines_marked_when_delivered_and_all_told_apart() {
 	wait_screen alice '^\[[0-9:]{5}\] <bob> from bob to alice$' || fail "private from bob"
 }
 
+# Ctrl-C says what quitting waits for; a second one leaves at once (well
+# inside the 5 s the first would wait), reporting what was not delivered.
+t_tty_second_ctrl_c_leaves_at_once() {
+	tty_pair
+	kill -STOP "${CPID[bob]}"
+	tty_text alice "are you there"
+	tty_keys alice Enter
+	wait_screen alice '1 unacknowledged' || fail "status while bob is stopped"
+	tty_keys alice C-c
+	wait_screen alice 'waiting up to 5 s for chat not yet acknowledged' || fail "no word of the wait"
+	tty_keys alice C-c
+	wait_for "$T/alice.stty1" . 3 || fail "a second Ctrl-C did not leave at once"
+	kill -CONT "${CPID[bob]}"
+	grep -q 'not delivered to bob: "are you there"' "$T/alice.err" || fail "$(cat "$T/alice.err")"
+	cmp -s "$T/alice.stty0" "$T/alice.stty1" || fail "the terminal was not given back"
+}
+
 t_tty_editing_wide_characters_agrees_with_what_is_sent() {
 	tty_pair
 	tty_text alice "你好世界"
