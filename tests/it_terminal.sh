@@ -12,6 +12,7 @@ tty_shell() {
 	tmux -S "$TMUX_S" new-session -d -s "$1" -x 80 -y 24 \
 		"env PS1='$ ' HOME=$T TERM=xterm-256color bash --norc --noprofile -i" || fail "tmux"
 	PIDS+=("$(tmux -S "$TMUX_S" display -p -t "$1" '#{pid}')")
+	SESSIONS+=("$(tmux -S "$TMUX_S" display -p -t "$1" '#{pane_pid}')")
 	tmux -S "$TMUX_S" send-keys -t "$1" "stty -g >$T/$1.stty0" Enter
 	wait_for "$T/$1.stty0" . || fail "no shell in tmux"
 }
@@ -323,6 +324,7 @@ t_tty_dumb_terminal_keeps_line_mode() {
 	tmux -S "$TMUX_S" new-session -d -s alice -x 80 -y 24 \
 		"env TERM=dumb XDG_CONFIG_HOME=$T/cfg/alice $BIN --login alice $SERVER_ADDR:$PORT; sleep 30" || fail "tmux"
 	PIDS+=("$(tmux -S "$TMUX_S" display -p -t alice '#{pid}')")
+	SESSIONS+=("$(tmux -S "$TMUX_S" display -p -t alice '#{pane_pid}')")
 	wait_screen alice '^\* logged in as alice; 1 online: bob$' || fail "line mode's first line"
 	tty_text alice "/msg bob plain"
 	tty_keys alice Enter

@@ -9,6 +9,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/p2pchat-test.XXXXXX")
 # by start_client has a directory of its own, $T/cfg/NAME
 export XDG_CONFIG_HOME=$T/cfg
 PIDS=()
+SESSIONS=() # sessions (a terminal's processes, tests/it_terminal.sh) killed whole
 FDS=()
 NETNS=()
 declare -A CFD CPID
@@ -19,6 +20,12 @@ LIMIT=5               # seconds a wait lasts unless told
 
 cleanup() {
 	local p fd
+	# first what runs on a test's terminals: a client left to exit on the
+	# hangup of its terminal's end would be in LeakSanitizer's exit-time
+	# check, which can hang for good, with its terminal gone
+	for p in "${SESSIONS[@]}"; do
+		pkill -KILL -s "$p" 2>/dev/null
+	done
 	for p in "${PIDS[@]}"; do
 		kill -CONT "$p" 2>/dev/null
 		kill -9 "$p" 2>/dev/null
