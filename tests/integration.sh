@@ -734,8 +734,9 @@ t_ns_host_names_from_hosts_and_name_servers() {
 	printf '# the namespace'"'"'s own\n127.0.0.1\tother.test  fromhosts.test # alias\n' >"/etc/netns/$ns/hosts"
 	printf 'nameserver 127.0.0.2\nnameserver 127.0.0.3 # the fake\nsearch corp.test\n' >"/etc/netns/$ns/resolv.conf"
 	in_ns "$ns" python3 - "$T" >"$T/dns.log" 2>&1 <<-'EOF' &
-	import socket, struct, sys
+	import os, socket, struct, sys, time
 	d = sys.argv[1]
+	open(d + "/dns.pid", "w").write("%d\n" % os.getpid())
 	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	s.bind(("127.0.0.3", 53))
 	v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)  # where v6.test points
@@ -747,7 +748,8 @@ t_ns_host_names_from_hosts_and_name_servers() {
 	def rr(owner, rtype, data):
 	    return owner + struct.pack(">HHIH", rtype, 1, 60, len(data)) + data
 	print("ready", flush=True)
-	while True:
+	stop = time.time() + 120  # (cleanup kills it sooner)
+	while time.time() < stop:
 	    try:
 	        got = v6.recv(2000)
 	        open(d + "/v6got", "a").write(got.decode(errors="replace") + "\n")
@@ -789,6 +791,7 @@ t_ns_host_names_from_hosts_and_name_servers() {
 	EOF
 	PIDS+=("$!")
 	wait_for "$T/dns.log" '^ready$' || fail "fake name server: $(cat "$T/dns.log")"
+	PIDS+=("$(cat "$T/dns.pid")") # (not a child of this shell: in_ns runs it)
 	IN_NS=$ns start_server
 	for name in fromhosts.test dns.test short; do
 		in_ns "$ns" timeout 20 "$BIN" --login "alice" "$name:$PORT" </dev/null >"$T/a.out" 2>&1 ||
